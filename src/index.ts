@@ -1,0 +1,86 @@
+import { createServer } from 'node:http';
+import { type Config, ConfigError, loadConfig, SOURCES } from './config.js';
+import { createGateway } from './gateway.js';
+import { createLogger } from './logger.js';
+import { demo, type Sandbox, startSandbox } from './sandbox/index.js';
+
+/**
+ * Entry point: parse the configuration once, start the embedded sandbox when no upstream is configured
+ * (so `npm start` on a fresh clone serves something real), listen, and shut down cleanly on SIGTERM.
+ */
+async function main() {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+
+  let sandbox: Sandbox | null = null;
+  if (config.sandbox) {
+    sandbox = await startSandbox({ port: 0 });
+    for (const source of SOURCES) config.sources[source].url = new URL(sandbox.urlOf(source));
+    config.upsunAuthUrl = new URL(sandbox.urlOf('upsun-auth'));
+  }
+
+  const gateway = createGateway({
+    config,
+    logger,
+    graphiql: sandbox ? { headers: demoHeaders(config) } : undefined,
+  });
+  const server = createServer(gateway);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const endpoint = `http://${config.host}:${port}/graphql`;
+  logger.info({ endpoint, sandbox: sandbox?.url ?? null }, 'gateway listening');
+  if (sandbox) printSandboxBanner(endpoint, sandbox, config);
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    server.closeIdleConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await gateway.dispose();
+    await sandbox?.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+function demoHeaders(config: Config): Record<string, string> {
+  return {
+    [config.sources.matatika.tokenHeader]: `Bearer ${demo.matatika.tokens.demo}`,
+  };
+}
+
+function printSandboxBanner(endpoint: string, sandbox: Sandbox, config: Config) {
+  const headers = demoHeaders(config);
+  const curlHeaders = Object.entries(headers)
+    .map(([name, value]) => `-H '${name}: ${value}'`)
+    .join(' ');
+  console.log(`
+Profile gateway on ${endpoint} (GraphiQL: open it in a browser)
+Upstreams: the embedded sandbox at ${sandbox.url} (demo data; set *_API_URL to use real APIs)
+
+Demo credentials (request headers):
+${Object.entries(headers)
+  .map(([name, value]) => `  ${name}: ${value}`)
+  .join('\n')}
+
+Try:
+  curl -s ${endpoint} -H 'content-type: application/json' ${curlHeaders} \\
+    -d '{"query":"{ profile(id: \\"${demo.matatika.profileIds.demo}\\") { name email defaultWorkspace { name status } } }"}'
+`);
+}
+
+await main();

@@ -1,0 +1,49 @@
+import type { Context } from '../context.js';
+import { memberKey, parseMemberKey, type WorkspaceMember } from '../sources/matatika/client.js';
+import { builder } from './builder.js';
+import { badInput } from './errors.js';
+import { ProfileRef } from './profile.js';
+import { WorkspaceRef, workspaceStub } from './workspace.js';
+
+/**
+ * A member is addressed by its workspace and its own id, so its key (and global id) carries both.
+ * Members that arrive in a workspace's member list prime this loader (cacheResolved), so `member(id)`
+ * after `members` costs nothing.
+ */
+export const MemberRef = builder.loadableNodeRef('Member', {
+  id: {
+    resolve: (m: WorkspaceMember) => memberKey(m.workspaceId, m.id),
+    parse: (id) => {
+      if (parseMemberKey(id) === null) throw badInput('Invalid Member id.');
+      return id;
+    },
+  },
+  load: (keys: string[], ctx: Context) =>
+    ctx.matatika.loadMembers(keys.map((key) => parseMemberKey(key) ?? { workspaceId: '', memberId: '' })),
+  cacheResolved: (m: WorkspaceMember) => memberKey(m.workspaceId, m.id),
+});
+
+MemberRef.implement({
+  description: 'A user in a workspace: a reduced view of the profile it derives from.',
+  fields: (t) => ({
+    upstreamId: t.string({ nullable: false, resolve: (m) => m.id }),
+    name: t.exposeString('name'),
+    handle: t.exposeString('handle'),
+    workspace: t.field({ type: WorkspaceRef, nullable: false, resolve: (m) => workspaceStub(m.workspaceId) }),
+    profile: t.field({
+      type: ProfileRef,
+      description:
+        'The full profile behind this member; null, with a FORBIDDEN or NOT_FOUND error, where the caller may not read it.',
+      resolve: (m) => m.id,
+    }),
+  }),
+});
+
+export const MemberConnection = builder.connectionObject(
+  {
+    type: MemberRef,
+    name: 'MemberConnection',
+    fields: (t) => ({ totalCount: t.int({ resolve: (c) => c.totalCount }) }),
+  },
+  { name: 'MemberEdge' },
+);

@@ -1,0 +1,14 @@
+import { builder } from './builder.js';
+import { badInput } from './errors.js';
+
+// Upstreams send ISO 8601 strings; the gateway passes them through unchanged rather than re-formatting
+// them, so a client sees the upstream's precision and offset.
+builder.scalarType('DateTime', {
+  description: 'An ISO 8601 date-time, as the upstream sent it (e.g. 2023-11-07T05:31:56Z).',
+  serialize: (value) => String(value),
+  parseValue: (value) => {
+    if (typeof value !== 'string' || Number.isNaN(Date.parse(value)))
+      throw badInput('DateTime must be an ISO 8601 string.');
+    return value;
+  },
+});

@@ -1,0 +1,119 @@
+import type { Context } from '../context.js';
+import { memberKey } from '../sources/matatika/client.js';
+import type { Workspace } from '../sources/matatika/payloads.js';
+import { builder } from './builder.js';
+import { MemberConnection, MemberRef } from './member.js';
+import { offsetConnection, sliceConnection, windowOf } from './paging.js';
+
+/**
+ * What a parent knows of a workspace without loading it: a Profile's `defaultWorkspace` carries
+ * `{id, name}`, a Member carries only its workspace's id. Fields the stub holds cost no call; the others
+ * load the workspace once through the request's loader.
+ */
+export interface WorkspaceStub {
+  stub: true;
+  id: string;
+  name?: string | null;
+}
+export type WorkspaceShape = Workspace | WorkspaceStub;
+
+export const WorkspaceRef = builder.loadableNodeRef('Workspace', {
+  id: { resolve: (w: WorkspaceShape) => w.id, parse: (id) => id },
+  load: (ids: string[], ctx: Context) => ctx.matatika.loadWorkspaces(ids),
+});
+
+function isStub(w: WorkspaceShape): w is WorkspaceStub {
+  return 'stub' in w;
+}
+
+/** Resolves `key` from the parent when it holds it, else from the workspace loaded once per request. */
+function fromFull<K extends keyof Workspace>(key: K) {
+  return (w: WorkspaceShape, _args: object, ctx: Context): Workspace[K] | Promise<Workspace[K]> => {
+    if (!isStub(w) || key in w) return (w as Workspace)[key];
+    return (WorkspaceRef.getDataloader(ctx).load(w.id) as Promise<Workspace>).then((loaded) => loaded[key]);
+  };
+}
+
+export const WorkspaceStatusEnum = builder.enumType('WorkspaceStatus', {
+  values: ['READY', 'PROVISIONING', 'FAILED'] as const,
+});
+
+WorkspaceRef.implement({
+  description: 'A Meltano Cloud (Matatika) workspace.',
+  fields: (t) => ({
+    upstreamId: t.string({ nullable: false, description: 'The id the upstream uses.', resolve: (w) => w.id }),
+    name: t.string({ resolve: fromFull('name') }),
+    alias: t.string({ resolve: fromFull('alias') }),
+    status: t.field({ type: WorkspaceStatusEnum, resolve: fromFull('status') }),
+    domains: t.stringList({ nullable: false, resolve: fromFull('domains') }),
+    repositoryUrl: t.string({ resolve: fromFull('repositoryUrl') }),
+    imageUrl: t.string({ resolve: fromFull('imageUrl') }),
+    created: t.field({ type: 'DateTime', resolve: fromFull('created') }),
+    lastModified: t.field({ type: 'DateTime', resolve: fromFull('lastModified') }),
+    isDefault: t.boolean({
+      nullable: false,
+      description: "True when this is the caller's default workspace.",
+      resolve: fromFull('defaultWorkspace'),
+    }),
+    members: t.field({
+      type: MemberConnection,
+      nullable: false,
+      args: { first: t.arg.int(), after: t.arg.string() },
+      resolve: (w, args, ctx) => sliceConnection(args, () => ctx.matatika.listMembers(w.id)),
+    }),
+    member: t.field({
+      type: MemberRef,
+      description: "id is the member's upstream id (the id of the profile it derives from).",
+      args: { id: t.arg.string({ required: true }) },
+      resolve: (w, { id }) => memberKey(w.id, id),
+    }),
+  }),
+});
+
+export const WorkspaceConnection = builder.connectionObject(
+  {
+    type: WorkspaceRef,
+    name: 'WorkspaceConnection',
+    fields: (t) => ({ totalCount: t.int({ resolve: (c) => c.totalCount }) }),
+  },
+  { name: 'WorkspaceEdge' },
+);
+
+builder.queryFields((t) => ({
+  workspaces: t.field({
+    type: WorkspaceConnection,
+    nullable: false,
+    description: 'The workspaces the caller owns or is a member of.',
+    args: { first: t.arg.int(), after: t.arg.string() },
+    resolve: async (_root, args, ctx) => {
+      const window = windowOf(args);
+      // The upstream pages by page number and size. A window of `limit` items at any offset spans at
+      // most two pages of that size, fetched together.
+      const size = Math.max(1, window.limit);
+      const firstPage = Math.floor(window.offset / size);
+      const lastPage = Math.floor((window.offset + Math.max(0, window.limit - 1)) / size);
+      const pages = await Promise.all(
+        Array.from({ length: lastPage - firstPage + 1 }, (_, i) =>
+          ctx.matatika.workspacePage(firstPage + i, size),
+        ),
+      );
+      const items = pages.flatMap((p) => p.workspaces).slice(window.offset - firstPage * size);
+      const loader = WorkspaceRef.getDataloader(ctx);
+      for (const w of items) loader.prime(w.id, w);
+      const total = pages[0]?.page?.totalElements ?? null;
+      const hasMore =
+        total === null && items.length >= window.limit && (pages.at(-1)?.workspaces.length ?? 0) === size;
+      return offsetConnection(window, items, total, hasMore);
+    },
+  }),
+  workspace: t.field({
+    type: WorkspaceRef,
+    args: { id: t.arg.string({ required: true }) },
+    resolve: (_root, { id }) => id,
+  }),
+}));
+
+/** A stub for a workspace known only by id (and maybe name) from a parent payload. */
+export function workspaceStub(id: string, name?: string | null): WorkspaceStub {
+  return name === undefined ? { stub: true, id } : { stub: true, id, name };
+}

@@ -1,0 +1,40 @@
+import type { SourceName } from '../config.js';
+import { UpstreamError } from './errors.js';
+
+/** A caller's credential for one source, resolved lazily so a query that never touches a source never needs one. */
+export interface Credential {
+  /** The bearer token to send; rejects with UNAUTHENTICATED when there is none. */
+  get(): Promise<string>;
+}
+
+const SCHEME = /^(\S+)\s+(\S.*)$/;
+
+/**
+ * The caller's credential as it arrived in `header`, else the server-side `apiToken`. A bare value is a
+ * bearer token; `Bearer x` is accepted as is; any other scheme is refused rather than rewritten, since
+ * sending `Basic …` as a bearer token would only leak it to the upstream's logs.
+ */
+export function staticCredential(
+  source: SourceName,
+  header: { name: string; value: string | null },
+  apiToken: string | null,
+): Credential {
+  const fromHeader = header.value?.trim() || null;
+  let token: string | null = fromHeader ?? apiToken;
+  let problem: string | null = null;
+  const scheme = fromHeader ? SCHEME.exec(fromHeader) : null;
+  if (scheme) {
+    if (scheme[1]?.toLowerCase() === 'bearer') token = scheme[2]?.trim() ?? null;
+    else problem = `The ${source} credential in the ${header.name} header must be a bearer token.`;
+  }
+  if (token === null && problem === null) {
+    problem = `No ${source} credential: send it in the ${header.name} header.`;
+  }
+  const result =
+    problem === null
+      ? Promise.resolve(token as string)
+      : Promise.reject(new UpstreamError('UNAUTHENTICATED', source, problem));
+  // The rejection is only observed when a resolver asks for the credential; don't report it as unhandled before.
+  result.catch(() => {});
+  return { get: () => result };
+}

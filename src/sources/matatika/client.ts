@@ -1,0 +1,299 @@
+import type { Credential } from '../credentials.js';
+import { UpstreamError } from '../errors.js';
+import { type HttpSource, pathOf } from '../http.js';
+import {
+  type Member,
+  memberListSchema,
+  memberSchema,
+  type Profile,
+  profileListSchema,
+  profileSchema,
+  type Workspace,
+  type WorkspacePage,
+  workspacePageSchema,
+  workspaceSchema,
+} from './payloads.js';
+
+/**
+ * From how many profile keys in one batch the gateway reads the whole account (GET /api/profiles)
+ * instead of one GET per key. Single GETs run in parallel, so below the threshold they cost no more
+ * time than the list, only calls; the list costs one call but carries every profile of the account. At
+ * two keys, two small GETs beat one payload that may hold hundreds of profiles; from three keys on, one
+ * call beats three. The list also answers any later profile load in the same request for free.
+ */
+export const PROFILE_LIST_THRESHOLD = 3;
+
+/** Page size the gateway uses when it reads every workspace of the caller (the upstream caps at 100). */
+export const WORKSPACE_BATCH_PAGE_SIZE = 100;
+
+export interface MemberKey {
+  workspaceId: string;
+  memberId: string;
+}
+
+/** A member as the gateway models it: the upstream's member plus the workspace it was read from. */
+export type WorkspaceMember = Member & { workspaceId: string };
+
+/** A member's key as one string (loader keys must be scalars): its workspace id and its own id. */
+export function memberKey(workspaceId: string, memberId: string): string {
+  return JSON.stringify([workspaceId, memberId]);
+}
+
+/** The inverse of memberKey; null for a string that is not one. */
+export function parseMemberKey(key: string): MemberKey | null {
+  let parts: unknown;
+  try {
+    parts = JSON.parse(key);
+  } catch {
+    return null;
+  }
+  if (
+    !Array.isArray(parts) ||
+    parts.length !== 2 ||
+    typeof parts[0] !== 'string' ||
+    typeof parts[1] !== 'string'
+  ) {
+    return null;
+  }
+  return { workspaceId: parts[0], memberId: parts[1] };
+}
+
+export interface UpsertProfileInput {
+  name?: string | null;
+  phone?: string | null;
+  email?: string | null;
+}
+
+/**
+ * The matatika API as one caller sees it during one GraphQL request. It is created per request, so the
+ * lists it memoises (the account's profiles, the caller's workspaces, a workspace's members) are that
+ * caller's and die with the request. Batch functions return one result or Error per key, in key order,
+ * so one missing key never fails its neighbours.
+ */
+export class MatatikaClient {
+  private profileList: Promise<Profile[]> | undefined;
+  private allWorkspaceList: Promise<Workspace[]> | undefined;
+  private readonly workspacePages = new Map<string, Promise<WorkspacePage>>();
+  private readonly memberLists = new Map<string, Promise<WorkspaceMember[]>>();
+
+  constructor(
+    private readonly http: HttpSource | null,
+    private readonly credential: Credential,
+  ) {}
+
+  // --- profiles -------------------------------------------------------------------------------------
+
+  getProfile(id: string): Promise<Profile> {
+    return this.get(profileSchema, pathOf('matatika', 'api', 'profiles', { id }));
+  }
+
+  /** Every profile under the caller's account; the upstream returns them all at once. */
+  listProfiles(): Promise<Profile[]> {
+    this.profileList ??= this.get(profileListSchema, pathOf('matatika', 'api', 'profiles'));
+    return this.profileList;
+  }
+
+  async loadProfiles(ids: readonly string[]): Promise<Array<Profile | Error>> {
+    if (this.profileList === undefined && ids.length < PROFILE_LIST_THRESHOLD) {
+      return settleEach(ids, (id) => this.getProfile(id));
+    }
+    // A profile missing from the account's list may still be readable (or may fail with its own
+    // status), so it falls back to its single GET: the upstream, not the gateway, decides.
+    return fromListOrSingle(
+      ids,
+      this.listProfiles(),
+      (p) => p.id,
+      (id) => this.getProfile(id),
+    );
+  }
+
+  async upsertProfile(
+    id: string,
+    input: UpsertProfileInput,
+  ): Promise<{ profile: Profile; created: boolean }> {
+    const { status, data } = await this.send(profileSchema, {
+      method: 'PUT',
+      path: pathOf('matatika', 'api', 'profiles', { id }),
+      json: input,
+    });
+    this.profileList = undefined;
+    return { profile: data, created: status === 201 };
+  }
+
+  async setDefaultWorkspace(profileId: string, workspaceId: string): Promise<Profile> {
+    const { data } = await this.send(profileSchema, {
+      method: 'PATCH',
+      path: pathOf('matatika', 'api', 'profiles', { id: profileId }),
+      json: { defaultWorkspace: { id: workspaceId } },
+    });
+    // Every workspace's `defaultWorkspace` flag may have changed with this call.
+    this.profileList = undefined;
+    this.allWorkspaceList = undefined;
+    this.workspacePages.clear();
+    return data;
+  }
+
+  // --- workspaces -----------------------------------------------------------------------------------
+
+  getWorkspace(id: string): Promise<Workspace> {
+    return this.get(workspaceSchema, pathOf('matatika', 'api', 'workspaces', { id }));
+  }
+
+  /** One page of the caller's workspaces; `page` is 0-based, as upstream. */
+  workspacePage(page: number, size: number): Promise<WorkspacePage> {
+    const key = `${page}:${size}`;
+    let result = this.workspacePages.get(key);
+    if (!result) {
+      result = this.get(workspacePageSchema, pathOf('matatika', 'api', 'workspaces'), { page, size });
+      this.workspacePages.set(key, result);
+    }
+    return result;
+  }
+
+  /**
+   * Every workspace of the caller. The first page says how many pages follow, and at what size: an
+   * upstream may cap the size below what was asked, so the rest are requested at the size it used.
+   */
+  listAllWorkspaces(): Promise<Workspace[]> {
+    this.allWorkspaceList ??= (async () => {
+      const first = await this.workspacePage(0, WORKSPACE_BATCH_PAGE_SIZE);
+      const size = first.page?.size ?? WORKSPACE_BATCH_PAGE_SIZE;
+      const totalPages = first.page?.totalPages ?? 1;
+      const rest = await Promise.all(
+        Array.from({ length: Math.max(0, totalPages - 1) }, (_, i) => this.workspacePage(i + 1, size)),
+      );
+      return [first, ...rest].flatMap((p) => p.workspaces);
+    })();
+    return this.allWorkspaceList;
+  }
+
+  /**
+   * One key is one GET; two or more read the caller's workspace list once, and only the keys missing
+   * from it (a workspace the caller may not read, or none at all) fall back to a single GET, whose
+   * answer carries the exact 403 or 404.
+   */
+  async loadWorkspaces(ids: readonly string[]): Promise<Array<Workspace | Error>> {
+    if (this.allWorkspaceList === undefined && ids.length < 2) {
+      return settleEach(ids, (id) => this.getWorkspace(id));
+    }
+    return fromListOrSingle(
+      ids,
+      this.listAllWorkspaces(),
+      (w) => w.id,
+      (id) => this.getWorkspace(id),
+    );
+  }
+
+  // --- members --------------------------------------------------------------------------------------
+
+  listMembers(workspaceId: string): Promise<WorkspaceMember[]> {
+    let result = this.memberLists.get(workspaceId);
+    if (!result) {
+      result = this.get(
+        memberListSchema,
+        pathOf('matatika', 'api', 'workspaces', { id: workspaceId }, 'members'),
+      ).then((members) => members.map((m) => ({ ...m, workspaceId })));
+      this.memberLists.set(workspaceId, result);
+    }
+    return result;
+  }
+
+  async getMember(key: MemberKey): Promise<WorkspaceMember> {
+    const member = await this.get(
+      memberSchema,
+      pathOf('matatika', 'api', 'workspaces', { id: key.workspaceId }, 'members', { id: key.memberId }),
+    );
+    return { ...member, workspaceId: key.workspaceId };
+  }
+
+  /** Keys of one workspace share its member list when there are two or more of them. */
+  async loadMembers(keys: readonly MemberKey[]): Promise<Array<WorkspaceMember | Error>> {
+    const byWorkspace = new Map<string, MemberKey[]>();
+    for (const key of keys)
+      byWorkspace.set(key.workspaceId, [...(byWorkspace.get(key.workspaceId) ?? []), key]);
+    const answers = new Map<MemberKey, Promise<WorkspaceMember>>();
+    for (const [workspaceId, group] of byWorkspace) {
+      if (!this.memberLists.has(workspaceId) && group.length < 2) {
+        for (const key of group) answers.set(key, this.getMember(key));
+        continue;
+      }
+      const results = fromListOrSingle(
+        group.map((k) => k.memberId),
+        this.listMembers(workspaceId),
+        (m) => m.id,
+        (memberId) => this.getMember({ workspaceId, memberId }),
+      );
+      group.forEach((key, i) => {
+        answers.set(
+          key,
+          results.then((r) => unwrap(r[i] as WorkspaceMember | Error)),
+        );
+      });
+    }
+    return settleEach(keys, (key) => answers.get(key) as Promise<WorkspaceMember>);
+  }
+
+  // --- plumbing -------------------------------------------------------------------------------------
+
+  private get<S extends Parameters<HttpSource['json']>[0]>(
+    schema: S,
+    path: ReturnType<typeof pathOf>,
+    query?: Record<string, number | string>,
+  ) {
+    return this.send(schema, { method: 'GET', path, query }).then((r) => r.data);
+  }
+
+  private send<S extends Parameters<HttpSource['json']>[0]>(
+    schema: S,
+    options: Omit<Parameters<HttpSource['json']>[1], 'credential'>,
+  ) {
+    const http = this.http;
+    if (!http) return Promise.reject(notConfigured());
+    return this.credential.get().then((credential) => http.json(schema, { ...options, credential }));
+  }
+}
+
+function notConfigured() {
+  return new UpstreamError(
+    'SOURCE_NOT_CONFIGURED',
+    'matatika',
+    'The matatika source is not configured: set MATATIKA_API_URL.',
+  );
+}
+
+/** Runs `load` for every key and keeps each failure as that key's Error. */
+function settleEach<K, V>(keys: readonly K[], load: (key: K) => Promise<V>): Promise<Array<V | Error>> {
+  return Promise.all(keys.map((key) => load(key).catch(toError)));
+}
+
+/**
+ * Answers keys from a list, falling back to `single` for keys the list lacks. A failed list fails every
+ * key with the list's own error: a 401 or a timeout on the list would not go better one key at a time.
+ */
+async function fromListOrSingle<V>(
+  keys: readonly string[],
+  list: Promise<V[]>,
+  keyOf: (item: V) => string,
+  single: (key: string) => Promise<V>,
+): Promise<Array<V | Error>> {
+  let items: V[];
+  try {
+    items = await list;
+  } catch (error) {
+    return keys.map(() => toError(error));
+  }
+  const byKey = new Map(items.map((item) => [keyOf(item), item]));
+  return settleEach(keys, (key) => {
+    const found = byKey.get(key);
+    return found === undefined ? single(key) : Promise.resolve(found);
+  });
+}
+
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function unwrap<V>(result: V | Error): V {
+  if (result instanceof Error) throw result;
+  return result;
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+describe('config: parsed once, with errors that say what to set', () => {
+  it('starts the sandbox by default and applies the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 4000,
+      sandbox: true,
+      graphiql: true,
+      introspection: true,
+    });
+    expect(config.sources.matatika).toEqual({
+      url: null,
+      tokenHeader: 'authorization',
+      apiToken: null,
+      timeoutMs: 10_000,
+    });
+    expect(config.sources.cadenya.tokenHeader).toBe('x-cadenya-authorization');
+    expect(config.sources.moltaro.tokenHeader).toBe('x-moltaro-authorization');
+    expect(config.sources.upsun.tokenHeader).toBe('x-upsun-authorization');
+  });
+
+  it('does not start the sandbox once any upstream URL is set, and keeps a path prefix', () => {
+    const config = loadConfig({ MATATIKA_API_URL: 'https://app.matatika.com/prefix/' });
+    expect(config.sandbox).toBe(false);
+    expect(config.sources.matatika.url?.href).toBe('https://app.matatika.com/prefix');
+  });
+
+  it('turns GraphiQL and introspection off in production unless asked for', () => {
+    expect(loadConfig({ NODE_ENV: 'production' })).toMatchObject({
+      production: true,
+      graphiql: false,
+      introspection: false,
+    });
+    expect(loadConfig({ NODE_ENV: 'production', GRAPHIQL: '1', INTROSPECTION: '1' })).toMatchObject({
+      graphiql: true,
+      introspection: true,
+    });
+  });
+
+  it('names every invalid variable and what it expects', () => {
+    const invalid = {
+      PORT: 'eighty',
+      MATATIKA_API_URL: 'ftp://example.com',
+      CADENYA_API_URL: 'https://api.cadenya.com?x=1',
+      UPSUN_TIMEOUT_MS: '0',
+      MOLTARO_TOKEN_HEADER: 'bad header',
+      SANDBOX: 'yes',
+    };
+    expect(() => loadConfig(invalid)).toThrow(ConfigError);
+    const message = (() => {
+      try {
+        loadConfig(invalid);
+        return '';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+    expect(message).toMatch(/PORT: must be a port number/);
+    expect(message).toMatch(/MATATIKA_API_URL: must be an absolute http\(s\) URL/);
+    expect(message).toMatch(/CADENYA_API_URL: must not contain a query string/);
+    expect(message).toMatch(/UPSUN_TIMEOUT_MS: must be at least 1 ms/);
+    expect(message).toMatch(/MOLTARO_TOKEN_HEADER: must be an HTTP header name/);
+    expect(message).toMatch(/SANDBOX: must be 0 or 1/);
+  });
+});

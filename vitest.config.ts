@@ -1,0 +1,19 @@
+import { createRequire } from 'node:module';
+import { defineConfig } from 'vitest/config';
+
+const require = createRequire(import.meta.url);
+
+export default defineConfig({
+  resolve: {
+    // graphql 16 ships CJS (main) and ESM (module). Node, and so every dependency loaded outside Vite,
+    // takes the CJS entry; Vite would take the ESM one for our own files, and graphql refuses to mix
+    // two copies of itself. Point Vite at the file Node uses.
+    alias: { graphql: require.resolve('graphql') },
+  },
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Each file starts its own sandbox on port 0; files run in parallel, tests within a file in order.
+    testTimeout: 15_000,
+    hookTimeout: 15_000,
+  },
+});
