@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 /** The four upstreams. The order is the order in which the README and the startup banner list them. */
@@ -25,7 +26,10 @@ export interface Config {
   sandbox: boolean;
   logLevel: string;
   sources: Record<SourceName, SourceConfig>;
+  /** Where upsun's API token is exchanged for a bearer (`/oauth2/token` below it). */
   upsunAuthUrl: URL | null;
+  /** Key that signs paging cursors; from CURSOR_SECRET, else random per process. */
+  cursorSecret: Buffer;
 }
 
 const DEFAULT_TOKEN_HEADERS: Record<SourceName, string> = {
@@ -74,6 +78,7 @@ const envSchema = z.object({
   SANDBOX: flag.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   UPSUN_AUTH_URL: httpUrl.optional(),
+  CURSOR_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   ...sourceShape('matatika'),
   ...sourceShape('cadenya'),
   ...sourceShape('moltaro'),
@@ -112,15 +117,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }),
   ) as Record<SourceName, SourceConfig>;
   const anyUrl = SOURCES.some((s) => sources[s].url !== null);
+  const sandbox = e.SANDBOX ?? !anyUrl;
+  if (sources.upsun.apiToken && !e.UPSUN_AUTH_URL && !sandbox) {
+    throw new ConfigError(
+      'Invalid configuration:\n  UPSUN_AUTH_URL: required when UPSUN_API_TOKEN is set (the token is exchanged at UPSUN_AUTH_URL/oauth2/token)',
+    );
+  }
   return {
     host: e.HOST,
     port: e.PORT,
     production,
     graphiql: e.GRAPHIQL ?? !production,
     introspection: e.INTROSPECTION ?? !production,
-    sandbox: e.SANDBOX ?? !anyUrl,
+    sandbox,
     logLevel: e.LOG_LEVEL,
     sources,
     upsunAuthUrl: e.UPSUN_AUTH_URL ?? null,
+    // A random key means cursors from one instance fail on another, and after a restart: fine for one
+    // process, which is why CURSOR_SECRET exists for several.
+    cursorSecret: e.CURSOR_SECRET ? Buffer.from(e.CURSOR_SECRET) : randomBytes(32),
   };
 }

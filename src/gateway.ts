@@ -36,6 +36,24 @@ query Overview {
 }
 `;
 
+/**
+ * Adds the errors of fields that answered anyway (a failed list answers an empty connection, see
+ * orEmpty) to the result, after the ones graphql-js collected.
+ */
+function useFieldErrors(): Plugin<Context> {
+  return {
+    onExecute({ args }) {
+      return {
+        onExecuteDone({ result, setResult }) {
+          const fieldErrors = (args.contextValue as Context).fieldErrors;
+          if (fieldErrors.length === 0 || !('data' in result)) return;
+          setResult({ ...result, errors: [...(result.errors ?? []), ...fieldErrors] });
+        },
+      };
+    },
+  };
+}
+
 /** Refuses introspection queries in production unless INTROSPECTION=1: the schema is not a public document there. */
 function useNoIntrospection(): Plugin {
   return {
@@ -75,7 +93,7 @@ export function createGateway({ config, logger, graphiql }: GatewayOptions) {
         return client ?? maskError(error, message, isDev && !config.production);
       },
     },
-    plugins: config.introspection ? [] : [useNoIntrospection()],
+    plugins: [useFieldErrors(), ...(config.introspection ? [] : [useNoIntrospection()])],
   });
   return Object.assign(yoga, {
     dispose: () => upstreams.close(),

@@ -157,7 +157,7 @@ describe('errors: every failure is a typed GraphQL error', () => {
   it('leaves the query string out of extensions.upstream.path', async () => {
     h.sandbox.inject({ source: 'matatika', path: '/api/workspaces', fault: { status: 500 } });
     const res = await h.gql('{ workspaces(first: 3) { totalCount } }');
-    expect(res.data).toBeNull();
+    expect(res.data).toEqual({ workspaces: { totalCount: null } });
     expect(res.errors?.[0]?.extensions?.upstream).toEqual({
       source: 'matatika',
       status: 500,
@@ -199,11 +199,32 @@ describe('errors: every failure is a typed GraphQL error', () => {
     expect(h.calls()).toHaveLength(2);
   });
 
-  it('keeps the shape of a failed non-null root: a failing profiles list nulls data, with the code', async () => {
+  it("answers a failed list with an empty connection and the list's error, so its siblings survive", async () => {
     h.sandbox.inject({ source: 'matatika', path: '/api/profiles', fault: { status: 403 } });
-    const res = await h.gql('{ profiles { totalCount } }');
-    expect(res.data).toBeNull();
-    expect(codes(res)).toEqual(['FORBIDDEN']);
+    const res = await h.gql(`{
+      profiles { totalCount edges { cursor } pageInfo { hasNextPage } }
+      profile(id: "${P.demo}") { upstreamId }
+    }`);
+    expect(res.data).toEqual({
+      profiles: { totalCount: null, edges: [], pageInfo: { hasNextPage: false } },
+      profile: { upstreamId: P.demo },
+    });
+    expect(res.errors).toHaveLength(1);
+    expect(res.errors?.[0]).toMatchObject({ path: ['profiles'], extensions: { code: 'FORBIDDEN' } });
+  });
+
+  it("answers a workspace whose member list fails, with the members' error", async () => {
+    h.sandbox.inject({
+      source: 'matatika',
+      path: `/api/workspaces/${W.ready}/members`,
+      fault: { status: 500 },
+    });
+    const res = await h.gql(`{ workspace(id: "${W.ready}") { status members { totalCount } } }`);
+    expect(res.data).toEqual({ workspace: { status: 'READY', members: { totalCount: null } } });
+    expect(res.errors?.[0]).toMatchObject({
+      path: ['workspace', 'members'],
+      extensions: { code: 'UPSTREAM_ERROR' },
+    });
   });
 });
 

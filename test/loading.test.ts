@@ -211,3 +211,33 @@ describe('loading: mutations prime the loaders with the upstream answer', () => 
     expect(h.calls()).toEqual([`PUT /api/profiles/${enc(P.demo)}`]);
   });
 });
+
+describe('loading: a refused list falls back to single reads', () => {
+  it('reads profiles one by one when the account list is forbidden', async () => {
+    h.sandbox.inject({ source: 'matatika', path: '/api/profiles', fault: { status: 403 } });
+    const res = await h.gql(`{
+      a: profile(id: "${P.demo}") { upstreamId }
+      b: profile(id: "${P.google}") { upstreamId }
+      c: profile(id: "${P.github}") { upstreamId }
+    }`);
+    expect(res.errors).toBeUndefined();
+    expect(h.calls().sort()).toEqual(
+      [
+        'GET /api/profiles',
+        ...[P.demo, P.google, P.github].map((id) => `GET /api/profiles/${enc(id)}`),
+      ].sort(),
+    );
+  });
+
+  it('fails every key with the list error when the upstream is unavailable, without a GET per key', async () => {
+    h.sandbox.inject({ source: 'matatika', path: '/api/profiles', fault: { status: 502 } });
+    const res = await h.gql(`{
+      a: profile(id: "${P.demo}") { upstreamId }
+      b: profile(id: "${P.google}") { upstreamId }
+      c: profile(id: "${P.github}") { upstreamId }
+    }`);
+    expect(res.data).toEqual({ a: null, b: null, c: null });
+    expect(codes(res)).toEqual(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_UNAVAILABLE']);
+    expect(h.calls()).toEqual(['GET /api/profiles']);
+  });
+});

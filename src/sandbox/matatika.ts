@@ -1,13 +1,13 @@
 // Meltano Cloud (Matatika): HAL+JSON profiles, workspaces and members (seeds 000 and 001, upstreams.md).
 // Spring-flavoured: authentication is checked before routing (a security filter), absent fields are left out
 // rather than null (Jackson NON_NULL), a non-UUID workspace id is a 400 (a failed UUID path conversion).
+import type { SandboxState } from './data.js';
 import {
   handleFor,
   type MatatikaData,
   type MatatikaProfile,
   type MatatikaWorkspace,
-  type SandboxState,
-} from './data.js';
+} from './fixtures/matatika.js';
 import {
   bearerToken,
   createRouter,

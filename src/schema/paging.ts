@@ -1,5 +1,8 @@
 import { cursorToOffset, offsetToCursor } from '@pothos/plugin-relay';
-import { badInput } from './errors.js';
+import { type GraphQLResolveInfo, locatedError } from 'graphql';
+import type { Context } from '../context.js';
+import { UpstreamError } from '../sources/errors.js';
+import { badInput, toClientError } from './errors.js';
 
 export interface PageArgs {
   first?: number | null;
@@ -26,12 +29,18 @@ export interface Window {
   limit: number;
 }
 
-/** Checks `first`/`after` and turns them into a window; cursors are the offsets the gateway handed out. */
-export function windowOf(args: PageArgs): Window {
+/** `first`, checked, with its default. */
+export function pageSize(args: PageArgs): number {
   const limit = args.first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(limit) || limit < 0 || limit > MAX_PAGE_SIZE) {
     throw badInput(`first must be between 0 and ${MAX_PAGE_SIZE}.`);
   }
+  return limit;
+}
+
+/** Checks `first`/`after` and turns them into a window; cursors are the offsets the gateway handed out. */
+export function windowOf(args: PageArgs): Window {
+  const limit = pageSize(args);
   if (args.after == null) return { offset: 0, limit };
   let after: number;
   try {
@@ -76,4 +85,54 @@ export async function sliceConnection<T>(
   const window = windowOf(args);
   const all = await load();
   return offsetConnection(window, all.slice(window.offset), all.length);
+}
+
+/** A connection from a source that pages by cursor and hands out its own edge cursors. */
+export function cursorConnection<T>(page: {
+  edges: Array<{ cursor: string; node: T }>;
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  totalCount: number | null;
+}): Connection<T> {
+  return {
+    edges: page.edges,
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: page.hasPreviousPage,
+      startCursor: page.edges[0]?.cursor ?? null,
+      endCursor: page.edges.at(-1)?.cursor ?? null,
+    },
+    totalCount: page.totalCount,
+  };
+}
+
+/**
+ * Resolves a connection, answering an empty one when its upstream fails. The contract makes every list
+ * non-null, so a plain throw would null the parent (the whole response, for a root list) and take every
+ * other source's data with it. Instead the error is reported at this field's path, with its code, and
+ * the rest of the response arrives. Only upstream errors are softened; a bug still fails loudly.
+ */
+export async function orEmpty<T>(
+  ctx: Context,
+  info: GraphQLResolveInfo,
+  load: () => Promise<Connection<T>>,
+): Promise<Connection<T>> {
+  try {
+    return await load();
+  } catch (error) {
+    if (!(error instanceof UpstreamError)) throw error;
+    const located = locatedError(error, info.fieldNodes, pathOf(info.path));
+    ctx.fieldErrors.push(toClientError(located) ?? located);
+    return {
+      edges: [],
+      pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
+      totalCount: null,
+    };
+  }
+}
+
+function pathOf(path: GraphQLResolveInfo['path'] | undefined): Array<string | number> {
+  const keys: Array<string | number> = [];
+  for (let p = path; p; p = p.prev) keys.unshift(p.key);
+  return keys;
 }

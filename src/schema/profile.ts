@@ -1,7 +1,7 @@
 import type { Context } from '../context.js';
 import type { Profile } from '../sources/matatika/payloads.js';
 import { builder } from './builder.js';
-import { sliceConnection } from './paging.js';
+import { orEmpty, sliceConnection } from './paging.js';
 import { WorkspaceRef, workspaceStub } from './workspace.js';
 
 export const ProfileRef = builder.loadableNodeRef('Profile', {
@@ -52,7 +52,8 @@ builder.queryFields((t) => ({
     nullable: false,
     description: "The profiles under the caller's account.",
     args: { first: t.arg.int(), after: t.arg.string() },
-    resolve: (_root, args, ctx) => sliceConnection(args, () => ctx.matatika.listProfiles()),
+    resolve: (_root, args, ctx, info) =>
+      orEmpty(ctx, info, () => sliceConnection(args, () => ctx.matatika.listProfiles())),
   }),
   profile: t.field({
     type: ProfileRef,

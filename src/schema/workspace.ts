@@ -3,7 +3,7 @@ import { memberKey } from '../sources/matatika/client.js';
 import type { Workspace } from '../sources/matatika/payloads.js';
 import { builder } from './builder.js';
 import { MemberConnection, MemberRef } from './member.js';
-import { offsetConnection, sliceConnection, windowOf } from './paging.js';
+import { offsetConnection, orEmpty, type PageArgs, sliceConnection, windowOf } from './paging.js';
 
 /**
  * What a parent knows of a workspace without loading it: a Profile's `defaultWorkspace` carries
@@ -59,7 +59,8 @@ WorkspaceRef.implement({
       type: MemberConnection,
       nullable: false,
       args: { first: t.arg.int(), after: t.arg.string() },
-      resolve: (w, args, ctx) => sliceConnection(args, () => ctx.matatika.listMembers(w.id)),
+      resolve: (w, args, ctx, info) =>
+        orEmpty(ctx, info, () => sliceConnection(args, () => ctx.matatika.listMembers(w.id))),
     }),
     member: t.field({
       type: MemberRef,
@@ -85,26 +86,7 @@ builder.queryFields((t) => ({
     nullable: false,
     description: 'The workspaces the caller owns or is a member of.',
     args: { first: t.arg.int(), after: t.arg.string() },
-    resolve: async (_root, args, ctx) => {
-      const window = windowOf(args);
-      // The upstream pages by page number and size. A window of `limit` items at any offset spans at
-      // most two pages of that size, fetched together.
-      const size = Math.max(1, window.limit);
-      const firstPage = Math.floor(window.offset / size);
-      const lastPage = Math.floor((window.offset + Math.max(0, window.limit - 1)) / size);
-      const pages = await Promise.all(
-        Array.from({ length: lastPage - firstPage + 1 }, (_, i) =>
-          ctx.matatika.workspacePage(firstPage + i, size),
-        ),
-      );
-      const items = pages.flatMap((p) => p.workspaces).slice(window.offset - firstPage * size);
-      const loader = WorkspaceRef.getDataloader(ctx);
-      for (const w of items) loader.prime(w.id, w);
-      const total = pages[0]?.page?.totalElements ?? null;
-      const hasMore =
-        total === null && items.length >= window.limit && (pages.at(-1)?.workspaces.length ?? 0) === size;
-      return offsetConnection(window, items, total, hasMore);
-    },
+    resolve: (_root, args, ctx, info) => orEmpty(ctx, info, () => workspacePage(args, ctx)),
   }),
   workspace: t.field({
     type: WorkspaceRef,
@@ -116,4 +98,26 @@ builder.queryFields((t) => ({
 /** A stub for a workspace known only by id (and maybe name) from a parent payload. */
 export function workspaceStub(id: string, name?: string | null): WorkspaceStub {
   return name === undefined ? { stub: true, id } : { stub: true, id, name };
+}
+
+/** One window of the caller's workspaces, read from the upstream's page/size paging. */
+async function workspacePage(args: PageArgs, ctx: Context) {
+  const window = windowOf(args);
+  // The upstream pages by page number and size. A window of `limit` items at any offset spans at
+  // most two pages of that size, fetched together.
+  const size = Math.max(1, window.limit);
+  const firstPage = Math.floor(window.offset / size);
+  const lastPage = Math.floor((window.offset + Math.max(0, window.limit - 1)) / size);
+  const pages = await Promise.all(
+    Array.from({ length: lastPage - firstPage + 1 }, (_, i) =>
+      ctx.matatika.workspacePage(firstPage + i, size),
+    ),
+  );
+  const items = pages.flatMap((p) => p.workspaces).slice(window.offset - firstPage * size);
+  const loader = WorkspaceRef.getDataloader(ctx);
+  for (const w of items) loader.prime(w.id, w);
+  const total = pages[0]?.page?.totalElements ?? null;
+  const hasMore =
+    total === null && items.length >= window.limit && (pages.at(-1)?.workspaces.length ?? 0) === size;
+  return offsetConnection(window, items, total, hasMore);
 }

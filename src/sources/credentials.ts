@@ -5,6 +5,11 @@ import { UpstreamError } from './errors.js';
 export interface Credential {
   /** The bearer token to send; rejects with UNAUTHENTICATED when there is none. */
   get(): Promise<string>;
+  /**
+   * Present only for server-side tokens the gateway obtained itself (upsun's exchange): a fresh token
+   * after the upstream refused `stale`. A caller's own token is never renewed; the caller must.
+   */
+  renew?(stale: string): Promise<string>;
 }
 
 const SCHEME = /^(\S+)\s+(\S.*)$/;

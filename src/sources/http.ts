@@ -42,6 +42,8 @@ export interface RequestOptions {
   path: UpstreamPath;
   /** Query parameters; undefined values are left out. */
   query?: Record<string, string | number | undefined>;
+  /** A query string (`?…`) taken verbatim from an upstream's own link, after its source vetted it. */
+  search?: string;
   /** Sent as the bearer token. Never logged, never put in a URL. */
   credential: string | null;
   json?: unknown;
@@ -212,7 +214,7 @@ export class HttpSource {
     const signal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
     const response = await this.pool.request({
       method: options.method,
-      path: call.path + queryString(options.query),
+      path: call.path + (options.search ?? queryString(options.query)),
       headers,
       body,
       signal,

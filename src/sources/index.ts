@@ -1,42 +1,56 @@
 import type { Logger } from 'pino';
 import type { Config, SourceName } from '../config.js';
-import { staticCredential } from './credentials.js';
+import { CadenyaClient } from './cadenya/client.js';
+import { cadenyaMessage } from './cadenya/payloads.js';
+import { type Credential, staticCredential } from './credentials.js';
+import { CursorCodec } from './cursor.js';
 import { HttpSource } from './http.js';
 import { MatatikaClient } from './matatika/client.js';
 import { matatikaMessage } from './matatika/payloads.js';
+import { MoltaroClient } from './moltaro/client.js';
+import { moltaroMessage } from './moltaro/payloads.js';
+import { SourceSession } from './session.js';
+import { UpsunClient } from './upsun/client.js';
+import { upsunMessage } from './upsun/payloads.js';
+import { UpsunTokenExchange } from './upsun/token-exchange.js';
 
-/** The long-lived part of every source: its connection pool. Null where the source has no URL. */
+/** The long-lived part of the sources, shared by all requests: connection pools and upsun's token cache. */
 export interface Upstreams {
   http: Record<SourceName, HttpSource | null>;
+  upsunExchange: UpsunTokenExchange | null;
+  cursors: CursorCodec;
   close(): Promise<void>;
 }
 
-const MESSAGE_OF: Record<SourceName, ((body: unknown) => string | undefined) | undefined> = {
+const MESSAGE_OF: Record<SourceName, (body: unknown) => string | undefined> = {
   matatika: matatikaMessage,
-  cadenya: undefined,
-  moltaro: undefined,
-  upsun: undefined,
+  cadenya: cadenyaMessage,
+  moltaro: moltaroMessage,
+  upsun: upsunMessage,
 };
 
 export function createUpstreams(config: Config, logger: Logger): Upstreams {
-  const http = {} as Record<SourceName, HttpSource | null>;
-  for (const [source, sourceConfig] of Object.entries(config.sources) as Array<
-    [SourceName, Config['sources'][SourceName]]
-  >) {
-    http[source] = sourceConfig.url
+  const pool = (source: SourceName, baseUrl: URL | null) =>
+    baseUrl
       ? new HttpSource({
           source,
-          baseUrl: sourceConfig.url,
-          timeoutMs: sourceConfig.timeoutMs,
+          baseUrl,
+          timeoutMs: config.sources[source].timeoutMs,
           logger,
           messageOf: MESSAGE_OF[source],
         })
       : null;
-  }
+  const http = {} as Record<SourceName, HttpSource | null>;
+  for (const source of Object.keys(config.sources) as SourceName[])
+    http[source] = pool(source, config.sources[source].url);
+  const auth = config.sources.upsun.apiToken ? pool('upsun', config.upsunAuthUrl) : null;
+  const apiToken = config.sources.upsun.apiToken;
   return {
     http,
+    upsunExchange: auth && apiToken ? new UpsunTokenExchange(auth, apiToken) : null,
+    cursors: new CursorCodec(config.cursorSecret),
     close: async () => {
-      await Promise.all(Object.values(http).map((h) => h?.close()));
+      await Promise.all([...Object.values(http), auth].map((h) => h?.close()));
     },
   };
 }
@@ -44,14 +58,29 @@ export function createUpstreams(config: Config, logger: Logger): Upstreams {
 /** What one request may reach: each source's client, bound to the caller's own credential for it. */
 export interface SourceClients {
   matatika: MatatikaClient;
+  cadenya: CadenyaClient;
+  moltaro: MoltaroClient;
+  upsun: UpsunClient;
 }
 
 export function clientsFor(config: Config, upstreams: Upstreams, headers: Headers): SourceClients {
-  const credential = (source: SourceName) => {
+  const session = (source: SourceName) =>
+    new SourceSession(source, upstreams.http[source], credentialFor(source));
+  const credentialFor = (source: SourceName): Credential => {
     const { tokenHeader, apiToken } = config.sources[source];
-    return staticCredential(source, { name: tokenHeader, value: headers.get(tokenHeader) }, apiToken);
+    const header = { name: tokenHeader, value: headers.get(tokenHeader) };
+    const exchange = upstreams.upsunExchange;
+    // upsun's server-side token is an API token, only ever sent to the auth server; the API gets the
+    // bearer it is exchanged for.
+    if (source === 'upsun' && !header.value && exchange) {
+      return { get: () => exchange.get(), renew: (stale) => exchange.renew(stale) };
+    }
+    return staticCredential(source, header, source === 'upsun' ? null : apiToken);
   };
   return {
-    matatika: new MatatikaClient(upstreams.http.matatika, credential('matatika')),
+    matatika: new MatatikaClient(session('matatika')),
+    cadenya: new CadenyaClient(session('cadenya'), upstreams.cursors),
+    moltaro: new MoltaroClient(session('moltaro')),
+    upsun: new UpsunClient(session('upsun'), upstreams.cursors),
   };
 }

@@ -1,6 +1,6 @@
-import type { Credential } from '../credentials.js';
-import { UpstreamError } from '../errors.js';
-import { type HttpSource, pathOf } from '../http.js';
+import { type ErrorCode, UpstreamError } from '../errors.js';
+import { pathOf, type UpstreamPath } from '../http.js';
+import type { SourceSession } from '../session.js';
 import {
   type Member,
   memberListSchema,
@@ -76,10 +76,7 @@ export class MatatikaClient {
   private readonly workspacePages = new Map<string, Promise<WorkspacePage>>();
   private readonly memberLists = new Map<string, Promise<WorkspaceMember[]>>();
 
-  constructor(
-    private readonly http: HttpSource | null,
-    private readonly credential: Credential,
-  ) {}
+  constructor(private readonly session: SourceSession) {}
 
   // --- profiles -------------------------------------------------------------------------------------
 
@@ -111,7 +108,7 @@ export class MatatikaClient {
     id: string,
     input: UpsertProfileInput,
   ): Promise<{ profile: Profile; created: boolean }> {
-    const { status, data } = await this.send(profileSchema, {
+    const { status, data } = await this.session.json(profileSchema, {
       method: 'PUT',
       path: pathOf('matatika', 'api', 'profiles', { id }),
       json: input,
@@ -121,7 +118,7 @@ export class MatatikaClient {
   }
 
   async setDefaultWorkspace(profileId: string, workspaceId: string): Promise<Profile> {
-    const { data } = await this.send(profileSchema, {
+    const { data } = await this.session.json(profileSchema, {
       method: 'PATCH',
       path: pathOf('matatika', 'api', 'profiles', { id: profileId }),
       json: { defaultWorkspace: { id: workspaceId } },
@@ -233,32 +230,13 @@ export class MatatikaClient {
     return settleEach(keys, (key) => answers.get(key) as Promise<WorkspaceMember>);
   }
 
-  // --- plumbing -------------------------------------------------------------------------------------
-
-  private get<S extends Parameters<HttpSource['json']>[0]>(
+  private get<S extends Parameters<SourceSession['get']>[0]>(
     schema: S,
-    path: ReturnType<typeof pathOf>,
+    path: UpstreamPath,
     query?: Record<string, number | string>,
   ) {
-    return this.send(schema, { method: 'GET', path, query }).then((r) => r.data);
+    return this.session.get(schema, { path, query });
   }
-
-  private send<S extends Parameters<HttpSource['json']>[0]>(
-    schema: S,
-    options: Omit<Parameters<HttpSource['json']>[1], 'credential'>,
-  ) {
-    const http = this.http;
-    if (!http) return Promise.reject(notConfigured());
-    return this.credential.get().then((credential) => http.json(schema, { ...options, credential }));
-  }
-}
-
-function notConfigured() {
-  return new UpstreamError(
-    'SOURCE_NOT_CONFIGURED',
-    'matatika',
-    'The matatika source is not configured: set MATATIKA_API_URL.',
-  );
 }
 
 /** Runs `load` for every key and keeps each failure as that key's Error. */
@@ -267,8 +245,10 @@ function settleEach<K, V>(keys: readonly K[], load: (key: K) => Promise<V>): Pro
 }
 
 /**
- * Answers keys from a list, falling back to `single` for keys the list lacks. A failed list fails every
- * key with the list's own error: a 401 or a timeout on the list would not go better one key at a time.
+ * Answers keys from a list, falling back to `single` for keys the list lacks. When the list itself is
+ * refused (403, 404, 400), the refusal may be about the list endpoint alone, so each key gets its own
+ * GET; when the upstream is unreachable, slow or rejects the credential, a GET per key would fare no
+ * better, and every key fails with the list's error instead.
  */
 async function fromListOrSingle<V>(
   keys: readonly string[],
@@ -280,6 +260,8 @@ async function fromListOrSingle<V>(
   try {
     items = await list;
   } catch (error) {
+    if (error instanceof UpstreamError && LIST_SPECIFIC_REFUSALS.has(error.code))
+      return settleEach(keys, single);
     return keys.map(() => toError(error));
   }
   const byKey = new Map(items.map((item) => [keyOf(item), item]));
@@ -288,6 +270,8 @@ async function fromListOrSingle<V>(
     return found === undefined ? single(key) : Promise.resolve(found);
   });
 }
+
+const LIST_SPECIFIC_REFUSALS = new Set<ErrorCode>(['FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT']);
 
 function toError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));

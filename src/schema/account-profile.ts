@@ -1,0 +1,83 @@
+import type { Context } from '../context.js';
+import { ACCOUNT_PROFILE_TYPES, type AccountProfile } from '../sources/cadenya/payloads.js';
+import { builder } from './builder.js';
+import { cursorConnection, orEmpty, pageSize } from './paging.js';
+
+/**
+ * A Cadenya account profile. Cadenya has no get-by-id endpoint, so `node(id)` for one is answered by
+ * walking the account's profile list (bounded; see CadenyaClient.loadByIds), unless the request has
+ * already seen it in `accountProfiles`, which primes the loader.
+ */
+export const AccountProfileRef = builder.loadableNodeRef('AccountProfile', {
+  id: { resolve: (p: AccountProfile) => p.id, parse: (id) => id },
+  load: (ids: string[], ctx: Context) => ctx.cadenya.loadByIds(ids),
+  cacheResolved: (p: AccountProfile) => p.id,
+});
+
+const AccountProfileType = builder.enumType('AccountProfileType', { values: ACCOUNT_PROFILE_TYPES });
+
+const Label = builder.objectRef<{ key: string; value: string }>('Label').implement({
+  fields: (t) => ({
+    key: t.exposeString('key', { nullable: false }),
+    value: t.exposeString('value', { nullable: false }),
+  }),
+});
+
+const LabelInput = builder.inputType('LabelInput', {
+  fields: (t) => ({
+    key: t.string({ required: true }),
+    value: t.string({ required: true }),
+  }),
+});
+
+AccountProfileRef.implement({
+  description: 'A Cadenya account profile: a human user, an API key or a system principal of the account.',
+  fields: (t) => ({
+    upstreamId: t.string({ nullable: false, description: 'metadata.id', resolve: (p) => p.id }),
+    accountId: t.exposeString('accountId', { nullable: false }),
+    name: t.exposeString('name', { nullable: false, description: 'metadata.name' }),
+    profileId: t.exposeString('profileId'),
+    externalId: t.exposeString('externalId'),
+    labels: t.field({ type: [Label], nullable: false, resolve: (p) => p.labels }),
+    type: t.field({ type: AccountProfileType, nullable: false, resolve: (p) => p.type }),
+    email: t.exposeString('email'),
+    displayName: t.exposeString('displayName', { description: 'spec.name' }),
+  }),
+});
+
+const AccountProfileConnection = builder.connectionObject(
+  {
+    type: AccountProfileRef,
+    name: 'AccountProfileConnection',
+    fields: (t) => ({ totalCount: t.int({ resolve: (c) => c.totalCount }) }),
+  },
+  { name: 'AccountProfileEdge' },
+);
+
+builder.queryField('accountProfiles', (t) =>
+  t.field({
+    type: AccountProfileConnection,
+    nullable: false,
+    description:
+      "Search the account's profiles (admin only): query matches name and email; labels must all match. totalCount is null when type is given, since the upstream's total may count other types.",
+    args: {
+      query: t.arg.string(),
+      type: t.arg({ type: AccountProfileType }),
+      labels: t.arg({ type: [LabelInput] }),
+      first: t.arg.int(),
+      after: t.arg.string(),
+    },
+    resolve: (_root, args, ctx, info) =>
+      orEmpty(ctx, info, async () =>
+        cursorConnection(
+          await ctx.cadenya.search({
+            query: args.query,
+            type: args.type,
+            labels: args.labels,
+            first: pageSize(args),
+            after: args.after,
+          }),
+        ),
+      ),
+  }),
+);

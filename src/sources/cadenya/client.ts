@@ -1,0 +1,186 @@
+import type { CursorCodec } from '../cursor.js';
+import { UpstreamError } from '../errors.js';
+import { pathOf } from '../http.js';
+import { walkPages } from '../paging.js';
+import type { SourceSession } from '../session.js';
+import {
+  type AccountProfile,
+  type AccountProfileType,
+  type SearchPage,
+  searchPageSchema,
+} from './payloads.js';
+
+/** The largest `limit` the gateway asks for; larger windows walk more pages. */
+export const MAX_LIMIT = 50;
+/** How many pages one field may read: bounds the gateway-side type filter and the by-id scan. */
+export const MAX_PAGES = 10;
+
+export interface SearchArgs {
+  query?: string | null;
+  type?: AccountProfileType | null;
+  labels?: ReadonlyArray<{ key: string; value: string }> | null;
+  first: number;
+  after?: string | null;
+}
+
+export interface SearchResult {
+  edges: Array<{ cursor: string; node: AccountProfile }>;
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  totalCount: number | null;
+}
+
+/** Where an edge sits upstream: the page's cursor (null for the first), the page's limit, the index. */
+interface EdgeState {
+  c: string | null;
+  l: number;
+  i: number;
+  /** The search the cursor belongs to; a cursor is only valid for the same filters. */
+  f: string;
+}
+
+/**
+ * Cadenya's account profile search, for one caller and one request. Paging maps the upstream's opaque
+ * page cursor to Relay edge cursors that name a page and an index in it, so a client can resume from
+ * any edge. The `type` filter is sent upstream and also applied here: the seed promises a type filter
+ * but names no parameter, so an upstream that ignores `type=` must not leak other types through.
+ */
+export class CadenyaClient {
+  private readonly pages = new Map<string, Promise<SearchPage>>();
+
+  constructor(
+    private readonly session: SourceSession,
+    private readonly cursors: CursorCodec,
+  ) {}
+
+  async search(args: SearchArgs): Promise<SearchResult> {
+    const params = searchParams(args);
+    const filterKey = JSON.stringify(params);
+    let start: { c: string | null; l: number } = { c: null, l: Math.min(Math.max(args.first, 1), MAX_LIMIT) };
+    let skip = 0;
+    if (args.after != null) {
+      const state = this.cursors.decode(args.after) as EdgeState | null;
+      if (!isEdgeState(state)) throw badInput('after is not a cursor from accountProfiles.');
+      if (state.f !== filterKey) throw badInput('after belongs to a search with other arguments.');
+      start = { c: state.c, l: state.l };
+      skip = state.i + 1;
+    }
+    const walk = await walkPages({
+      start,
+      skip,
+      first: args.first,
+      maxPages: MAX_PAGES,
+      keep: args.type ? (p: AccountProfile) => p.type === args.type : undefined,
+      fetch: async (at) => {
+        const page = await this.page({ ...params, cursor: at.c ?? undefined, limit: at.l });
+        return {
+          items: page.items,
+          next: page.nextCursor ? { c: page.nextCursor, l: at.l } : null,
+          total: page.total,
+        };
+      },
+    });
+    return {
+      edges: walk.edges.map((e) => ({
+        cursor: this.cursors.encode({
+          c: e.page.c,
+          l: e.page.l,
+          i: e.index,
+          f: filterKey,
+        } satisfies EdgeState),
+        node: e.item,
+      })),
+      hasNextPage: walk.hasNextPage,
+      hasPreviousPage: args.after != null,
+      // The upstream's total counts what it filtered; with the gateway filtering types too, it may be too high.
+      totalCount: args.type ? null : walk.total,
+    };
+  }
+
+  /**
+   * Cadenya has no get-by-id. A batch of ids walks the account's profiles (all types, no query) until
+   * every id is found, the list ends, or MAX_PAGES pages have been read; profiles seen earlier in the
+   * request are already in the loader and never reach here.
+   */
+  async loadByIds(ids: readonly string[]): Promise<Array<AccountProfile | Error>> {
+    const wanted = new Set(ids);
+    const found = new Map<string, AccountProfile>();
+    let cursor: string | undefined;
+    let exhausted = false;
+    for (let pages = 0; pages < MAX_PAGES && found.size < wanted.size; pages++) {
+      let page: SearchPage;
+      try {
+        page = await this.page({ cursor, limit: MAX_LIMIT });
+      } catch (error) {
+        return ids.map(() => error as Error);
+      }
+      for (const item of page.items) if (wanted.has(item.id)) found.set(item.id, item);
+      if (!page.nextCursor) {
+        exhausted = true;
+        break;
+      }
+      cursor = page.nextCursor;
+    }
+    return ids.map(
+      (id) =>
+        found.get(id) ??
+        new UpstreamError(
+          'NOT_FOUND',
+          'cadenya',
+          exhausted
+            ? `No account profile ${id} in this account.`
+            : `Account profile ${id} is not among the first ${MAX_PAGES * MAX_LIMIT} profiles; cadenya has no lookup by id.`,
+        ),
+    );
+  }
+
+  private page(query: Record<string, string | number | undefined>): Promise<SearchPage> {
+    const key = JSON.stringify(query);
+    let result = this.pages.get(key);
+    if (!result) {
+      result = this.session.get(searchPageSchema, {
+        path: pathOf('cadenya', 'v1', 'account', 'profiles'),
+        query,
+      });
+      this.pages.set(key, result);
+    }
+    return result;
+  }
+}
+
+/** The upstream's query parameters for a search, with labels as `k=v,k=v` (sorted, so equal searches match). */
+function searchParams(args: SearchArgs): Record<string, string | undefined> {
+  const labels = [...(args.labels ?? [])];
+  for (const { key, value } of labels) {
+    if (key === '' || /[=,]/.test(key) || value.includes(',')) {
+      throw badInput(
+        `Invalid label ${JSON.stringify(`${key}=${value}`)}: keys may not be empty or hold "=" or ",", values may not hold ",".`,
+      );
+    }
+  }
+  labels.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return {
+    query: args.query || undefined,
+    labels: labels.length > 0 ? labels.map((l) => `${l.key}=${l.value}`).join(',') : undefined,
+    type: args.type ? `PROFILE_TYPE_${args.type}` : undefined,
+  };
+}
+
+function isEdgeState(value: unknown): value is EdgeState {
+  const s = value as EdgeState | null;
+  return (
+    typeof s === 'object' &&
+    s !== null &&
+    (s.c === null || typeof s.c === 'string') &&
+    Number.isInteger(s.l) &&
+    s.l >= 1 &&
+    s.l <= MAX_LIMIT &&
+    Number.isInteger(s.i) &&
+    s.i >= 0 &&
+    typeof s.f === 'string'
+  );
+}
+
+function badInput(message: string): UpstreamError {
+  return new UpstreamError('BAD_USER_INPUT', 'cadenya', message);
+}

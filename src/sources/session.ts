@@ -1,0 +1,58 @@
+import type { z } from 'zod';
+import type { SourceName } from '../config.js';
+import type { Credential } from './credentials.js';
+import { UpstreamError } from './errors.js';
+import type { HttpSource, RequestOptions, UpstreamResponse } from './http.js';
+
+/**
+ * One caller's access to one source during one request: the source's shared connection pool and this
+ * caller's credential for it. Every call of a source client goes through here, so "not configured",
+ * "no credential" and "renew a server-side token after a 401" are handled once for all sources.
+ */
+export class SourceSession {
+  constructor(
+    readonly source: SourceName,
+    private readonly http: HttpSource | null,
+    private readonly credential: Credential,
+  ) {}
+
+  async request(options: Omit<RequestOptions, 'credential'>): Promise<UpstreamResponse> {
+    const http = this.configured();
+    const credential = await this.credential.get();
+    try {
+      return await http.request({ ...options, credential });
+    } catch (error) {
+      // A server-side token may have been revoked or expired early: renew it once and try again.
+      if (error instanceof UpstreamError && error.code === 'UNAUTHENTICATED' && this.credential.renew) {
+        return http.request({ ...options, credential: await this.credential.renew(credential) });
+      }
+      throw error;
+    }
+  }
+
+  async json<S extends z.ZodType>(
+    schema: S,
+    options: Omit<RequestOptions, 'credential'>,
+  ): Promise<{ status: number; data: z.output<S> }> {
+    const response = await this.request(options);
+    return { status: response.status, data: this.configured().decode(schema, response.body, response.call) };
+  }
+
+  /** GET and decode; the common case. */
+  async get<S extends z.ZodType>(
+    schema: S,
+    options: Omit<RequestOptions, 'credential' | 'method'>,
+  ): Promise<z.output<S>> {
+    return (await this.json(schema, { ...options, method: 'GET' })).data;
+  }
+
+  /** The source's pool; throws SOURCE_NOT_CONFIGURED when the source has no URL. */
+  configured(): HttpSource {
+    if (this.http) return this.http;
+    throw new UpstreamError(
+      'SOURCE_NOT_CONFIGURED',
+      this.source,
+      `The ${this.source} source is not configured: set ${this.source.toUpperCase()}_API_URL.`,
+    );
+  }
+}

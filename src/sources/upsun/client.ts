@@ -1,0 +1,140 @@
+import type { CursorCodec } from '../cursor.js';
+import { UpstreamError } from '../errors.js';
+import { type HttpSource, pathOf } from '../http.js';
+import { walkPages } from '../paging.js';
+import type { SourceSession } from '../session.js';
+import { type UserProfile, userProfileListSchema, userProfileSchema } from './payloads.js';
+
+/** How many pages one `userProfiles` field may follow; the upstream chooses its page size. */
+export const MAX_PAGES = 10;
+
+export interface ListResult {
+  edges: Array<{ cursor: string; node: UserProfile }>;
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  totalCount: number | null;
+}
+
+/** An edge's place upstream: the query string of its page's link ('' for the first page) and its index. */
+interface EdgeState {
+  q: string;
+  i: number;
+}
+
+const LIST_PATH = pathOf('upsun', 'profiles');
+
+/**
+ * Upsun's user profiles for one caller and one request. The list declares no paging parameters: pages
+ * are reached only through `_links.next.href`. An edge cursor keeps just the link's query string,
+ * signed, and only ever for the list endpoint at the configured origin, so no cursor, edited or not,
+ * can make the gateway call anything else.
+ */
+export class UpsunClient {
+  private readonly pages = new Map<string, ReturnType<UpsunClient['fetchPage']>>();
+
+  constructor(
+    private readonly session: SourceSession,
+    private readonly cursors: CursorCodec,
+  ) {}
+
+  getProfile(id: string): Promise<UserProfile> {
+    return this.session.get(userProfileSchema, { path: pathOf('upsun', 'profiles', { id }) });
+  }
+
+  /** Upsun offers no batch read, so a batch fans out in parallel; the pool bounds the concurrency. */
+  loadProfiles(ids: readonly string[]): Promise<Array<UserProfile | Error>> {
+    return Promise.all(ids.map((id) => this.getProfile(id).catch((error: Error) => error)));
+  }
+
+  async list(args: { first: number; after?: string | null }): Promise<ListResult> {
+    let start = '';
+    let skip = 0;
+    if (args.after != null) {
+      const state = this.cursors.decode(args.after) as EdgeState | null;
+      if (!isEdgeState(state)) {
+        throw new UpstreamError('BAD_USER_INPUT', 'upsun', 'after is not a cursor from userProfiles.');
+      }
+      start = state.q;
+      skip = state.i + 1;
+    }
+    const walk = await walkPages({
+      start,
+      skip,
+      first: args.first,
+      maxPages: MAX_PAGES,
+      fetch: (q) => this.page(q),
+    });
+    return {
+      edges: walk.edges.map((e) => ({
+        cursor: this.cursors.encode({ q: e.page, i: e.index } satisfies EdgeState),
+        node: e.item,
+      })),
+      hasNextPage: walk.hasNextPage,
+      hasPreviousPage: args.after != null,
+      totalCount: walk.total,
+    };
+  }
+
+  private page(search: string) {
+    let result = this.pages.get(search);
+    if (!result) {
+      result = this.fetchPage(search);
+      this.pages.set(search, result);
+    }
+    return result;
+  }
+
+  private async fetchPage(search: string) {
+    const response = await this.session.request({ method: 'GET', path: LIST_PATH, search });
+    const http = this.session.configured();
+    const body = http.decode(userProfileListSchema, response.body, response.call);
+    const nextHref = body._links?.next?.href;
+    return {
+      items: body.profiles,
+      next: nextHref ? linkSearch(http, nextHref, response.call) : null,
+      total: body.count,
+    };
+  }
+}
+
+/**
+ * The query string of a `_links` href, after checking that the link points at the list endpoint of the
+ * configured origin. A link elsewhere is the upstream's fault (or an attack on it) and is not followed.
+ */
+function linkSearch(http: HttpSource, href: string, call: UpstreamError['call'] & object): string {
+  let url: URL;
+  try {
+    url = new URL(href, `${http.origin}${http.prefix}/`);
+  } catch {
+    throw http.fail(
+      'UPSTREAM_ERROR',
+      `upsun returned a next link that is not a URL: ${JSON.stringify(href)}`,
+      call,
+    );
+  }
+  if (
+    url.origin !== http.origin ||
+    url.pathname !== `${http.prefix}${LIST_PATH}` ||
+    url.username ||
+    url.password
+  ) {
+    throw http.fail(
+      'UPSTREAM_ERROR',
+      'upsun returned a next link outside its profile list; the gateway does not follow it',
+      call,
+    );
+  }
+  return url.search;
+}
+
+function isEdgeState(value: unknown): value is EdgeState {
+  const s = value as EdgeState | null;
+  return (
+    typeof s === 'object' &&
+    s !== null &&
+    typeof s.q === 'string' &&
+    (s.q === '' || /^\?[^#\s]*$/.test(s.q)) &&
+    Number.isInteger(s.i) &&
+    s.i >= 0
+  );
+}
