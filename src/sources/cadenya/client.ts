@@ -99,12 +99,17 @@ export class CadenyaClient {
 
   /**
    * Cadenya has no get-by-id. A batch of ids walks the account's profiles (all types, no query) until
-   * every id is found, the list ends, or MAX_PAGES pages have been read; profiles seen earlier in the
-   * request are already in the loader and never reach here.
+   * every id is found, the list ends, or MAX_PAGES pages have been read. Profiles that an earlier
+   * search of the request returned are in the loader already and never reach here.
    */
   async loadByIds(ids: readonly string[]): Promise<Array<AccountProfile | Error>> {
     const wanted = new Set(ids);
     const found = new Map<string, AccountProfile>();
+    // Searches of this request, finished or in flight, may already hold the ids.
+    for (const page of await Promise.allSettled(this.pages.values())) {
+      if (page.status === 'fulfilled')
+        for (const item of page.value.items) if (wanted.has(item.id)) found.set(item.id, item);
+    }
     let cursor: string | undefined;
     let exhausted = false;
     for (let pages = 0; pages < MAX_PAGES && found.size < wanted.size; pages++) {

@@ -1,7 +1,7 @@
 import type { CursorCodec } from '../cursor.js';
-import { UpstreamError } from '../errors.js';
+import { type UpstreamCall, UpstreamError } from '../errors.js';
 import { type HttpSource, pathOf } from '../http.js';
-import { walkPages } from '../paging.js';
+import { type PositionedPage, walkPages } from '../paging.js';
 import type { SourceSession } from '../session.js';
 import { type UserProfile, userProfileListSchema, userProfileSchema } from './payloads.js';
 
@@ -23,6 +23,9 @@ interface EdgeState {
 
 const LIST_PATH = pathOf('upsun', 'profiles');
 
+/** Where a page starts: its link's query string, or the error of a link the gateway refuses to follow. */
+type Position = string | UpstreamError;
+
 /**
  * Upsun's user profiles for one caller and one request. The list declares no paging parameters: pages
  * are reached only through `_links.next.href`. An edge cursor keeps just the link's query string,
@@ -30,7 +33,7 @@ const LIST_PATH = pathOf('upsun', 'profiles');
  * can make the gateway call anything else.
  */
 export class UpsunClient {
-  private readonly pages = new Map<string, ReturnType<UpsunClient['fetchPage']>>();
+  private readonly pages = new Map<string, Promise<PositionedPage<Position, UserProfile>>>();
 
   constructor(
     private readonly session: SourceSession,
@@ -57,16 +60,17 @@ export class UpsunClient {
       start = state.q;
       skip = state.i + 1;
     }
-    const walk = await walkPages({
+    const walk = await walkPages<Position, UserProfile>({
       start,
       skip,
       first: args.first,
       maxPages: MAX_PAGES,
-      fetch: (q) => this.page(q),
+      fetch: (at) => this.page(at),
     });
     return {
       edges: walk.edges.map((e) => ({
-        cursor: this.cursors.encode({ q: e.page, i: e.index } satisfies EdgeState),
+        // Edges only come from pages that were fetched, so their position is a vetted query string.
+        cursor: this.cursors.encode({ q: e.page as string, i: e.index } satisfies EdgeState),
         node: e.item,
       })),
       hasNextPage: walk.hasNextPage,
@@ -75,7 +79,10 @@ export class UpsunClient {
     };
   }
 
-  private page(search: string) {
+  /** A page by its link's query string; a link the upstream got wrong fails only when followed. */
+  private page(at: Position) {
+    if (at instanceof UpstreamError) return Promise.reject(at);
+    const search = at;
     let result = this.pages.get(search);
     if (!result) {
       result = this.fetchPage(search);
@@ -84,7 +91,7 @@ export class UpsunClient {
     return result;
   }
 
-  private async fetchPage(search: string) {
+  private async fetchPage(search: string): Promise<PositionedPage<Position, UserProfile>> {
     const response = await this.session.request({ method: 'GET', path: LIST_PATH, search });
     const http = this.session.configured();
     const body = http.decode(userProfileListSchema, response.body, response.call);
@@ -99,30 +106,20 @@ export class UpsunClient {
 
 /**
  * The query string of a `_links` href, after checking that the link points at the list endpoint of the
- * configured origin. A link elsewhere is the upstream's fault (or an attack on it) and is not followed.
+ * configured origin. A link elsewhere is the upstream's fault (or an attack on it): it becomes an error
+ * that is raised only if the walk needs that page, and no request is ever sent to it.
  */
-function linkSearch(http: HttpSource, href: string, call: UpstreamError['call'] & object): string {
-  let url: URL;
+function linkSearch(http: HttpSource, href: string, call: UpstreamCall): Position {
+  let url: URL | null;
   try {
     url = new URL(href, `${http.origin}${http.prefix}/`);
   } catch {
-    throw http.fail(
-      'UPSTREAM_ERROR',
-      `upsun returned a next link that is not a URL: ${JSON.stringify(href)}`,
-      call,
-    );
+    url = null;
   }
-  if (
-    url.origin !== http.origin ||
-    url.pathname !== `${http.prefix}${LIST_PATH}` ||
-    url.username ||
-    url.password
-  ) {
-    throw http.fail(
-      'UPSTREAM_ERROR',
-      'upsun returned a next link outside its profile list; the gateway does not follow it',
-      call,
-    );
+  const onList = url?.origin === http.origin && url.pathname === `${http.prefix}${LIST_PATH}`;
+  if (!url || !onList || url.username || url.password) {
+    const message = `upsun returned a next link outside its profile list (${JSON.stringify(href)}); the gateway does not follow it`;
+    return http.fail('UPSTREAM_ERROR', message, call);
   }
   return url.search;
 }
