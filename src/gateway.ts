@@ -1,8 +1,10 @@
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, maskError, type Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import type { Config } from './config.js';
+import { type Config, SOURCES } from './config.js';
 import { type Context, createContextFactory } from './context.js';
+import { exampleOperation, type GraphiQLTab } from './examples.js';
 import { toClientError } from './schema/errors.js';
 import { schema } from './schema/index.js';
 import { createUpstreams } from './sources/index.js';
@@ -10,31 +12,9 @@ import { createUpstreams } from './sources/index.js';
 export interface GatewayOptions {
   config: Config;
   logger: Logger;
-  /** What GraphiQL opens with: an example query and the headers that make it work. */
-  graphiql?: { defaultQuery?: string; headers?: Record<string, string> };
+  /** What GraphiQL opens with: tabs of example operations with the headers and variables that make them work. */
+  graphiqlTabs?: GraphiQLTab[];
 }
-
-const EXAMPLE_QUERY = `# Send each source's credential in the headers below.
-query Overview {
-  workspaces(first: 5) {
-    totalCount
-    edges {
-      node {
-        name
-        status
-        isDefault
-        members(first: 3) {
-          totalCount
-          edges { node { name profile { email } } }
-        }
-      }
-    }
-  }
-  profiles(first: 3) {
-    edges { node { upstreamId name handle defaultWorkspace { name } } }
-  }
-}
-`;
 
 /**
  * Adds the errors of fields that answered anyway (a failed list answers an empty connection, see
@@ -67,7 +47,7 @@ function useNoIntrospection(): Plugin {
  * The gateway as a fetch handler, with no socket: `index.ts` listens on it, tests call `gateway.fetch`.
  * `dispose()` closes the upstream connection pools.
  */
-export function createGateway({ config, logger, graphiql }: GatewayOptions) {
+export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) {
   const upstreams = createUpstreams(config, logger);
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
@@ -75,15 +55,14 @@ export function createGateway({ config, logger, graphiql }: GatewayOptions) {
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: logger,
+    // Bundled GraphiQL rather than Yoga's default CDN copy: it works offline and behind strict egress rules.
+    renderGraphiQL,
     graphiql: config.graphiql
       ? {
           title: 'Profile gateway',
-          defaultQuery: graphiql?.defaultQuery ?? EXAMPLE_QUERY,
-          headers: JSON.stringify(
-            graphiql?.headers ?? { authorization: 'Bearer <your matatika token>' },
-            null,
-            2,
-          ),
+          defaultQuery: exampleOperation('overview'),
+          defaultTabs: graphiqlTabs,
+          headers: JSON.stringify(placeholderHeaders(config), null, 2),
         }
       : false,
     maskedErrors: {
@@ -101,3 +80,8 @@ export function createGateway({ config, logger, graphiql }: GatewayOptions) {
 }
 
 export type Gateway = ReturnType<typeof createGateway>;
+
+/** Each source's credential header with a placeholder, so GraphiQL shows where credentials go. */
+function placeholderHeaders(config: Config): Record<string, string> {
+  return Object.fromEntries(SOURCES.map((s) => [config.sources[s].tokenHeader, `Bearer <your ${s} token>`]));
+}

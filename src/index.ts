@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
-import { type Config, ConfigError, loadConfig, SOURCES } from './config.js';
+import { type Config, ConfigError, loadConfig, SOURCES, type SourceName } from './config.js';
+import { exampleTabs } from './examples.js';
 import { createGateway } from './gateway.js';
 import { createLogger } from './logger.js';
 import { demo, type Sandbox, startSandbox } from './sandbox/index.js';
@@ -31,7 +32,7 @@ async function main() {
   const gateway = createGateway({
     config,
     logger,
-    graphiql: sandbox ? { headers: demoHeaders(config) } : undefined,
+    graphiqlTabs: sandbox ? exampleTabs(DEMO_VARIABLES, demoHeaders(config)) : undefined,
   });
   const server = createServer(gateway);
   server.keepAliveTimeout = 65_000;
@@ -57,10 +58,27 @@ async function main() {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
+const DEMO_VARIABLES = {
+  overview: { profileId: demo.matatika.profileIds.demo },
+  'workspace-members': { workspaceId: demo.matatika.workspaceIds.large },
+  'set-default-workspace': {
+    profileId: demo.matatika.profileIds.demo,
+    workspaceId: demo.matatika.workspaceIds.failed,
+  },
+  'upsert-profile': {
+    input: { profileId: demo.matatika.profileIds.demo, name: 'Ada Lovelace', phone: '+44 20 7946 0000' },
+  },
+};
+
+/** The sandbox's demo credential of every source, each in the header that source reads. */
 function demoHeaders(config: Config): Record<string, string> {
-  return {
-    [config.sources.matatika.tokenHeader]: `Bearer ${demo.matatika.tokens.demo}`,
+  const token: Record<SourceName, string> = {
+    matatika: demo.matatika.tokens.demo,
+    cadenya: demo.cadenya.tokens.admin,
+    moltaro: demo.moltaro.tokens.demo,
+    upsun: demo.upsun.accessToken,
   };
+  return Object.fromEntries(SOURCES.map((s) => [config.sources[s].tokenHeader, `Bearer ${token[s]}`]));
 }
 
 function printSandboxBanner(endpoint: string, sandbox: Sandbox, config: Config) {
@@ -79,7 +97,9 @@ ${Object.entries(headers)
 
 Try:
   curl -s ${endpoint} -H 'content-type: application/json' ${curlHeaders} \\
-    -d '{"query":"{ profile(id: \\"${demo.matatika.profileIds.demo}\\") { name email defaultWorkspace { name status } } }"}'
+    -d '{"query":"{ profile(id: \\"${demo.matatika.profileIds.demo}\\") { name email defaultWorkspace { name status } } workspaceAccountProfile { userName } }"}'
+
+The upsun source can also exchange an API token itself: UPSUN_API_TOKEN=${demo.upsun.apiToken} npm start
 `);
 }
 
