@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codes, demo, useHarness } from './harness.js';
+import { codes, demo, post, useHarness } from './harness.js';
 
 const { profileIds: P, workspaceIds: W } = demo.matatika;
 const enc = encodeURIComponent;
@@ -124,7 +124,7 @@ describe('loading: each query costs the fewest upstream calls', () => {
       }
     }`);
     expect(res.errors).toBeUndefined();
-    expect(h.calls()).toEqual([`GET /api/workspaces/${W.ready}`, `GET /api/workspaces/${W.ready}/members`]);
+    expect(h.calls().sort()).toEqual([`GET /api/workspaces/${W.ready}`, `GET /api/workspaces/${W.ready}/members`]);
   });
 
   it('reads two members of one workspace with one member list; one member with one GET', async () => {
@@ -154,11 +154,9 @@ describe('loading: each query costs the fewest upstream calls', () => {
     expect(res.errors).toBeUndefined();
     expect(res.data?.workspace.members.totalCount).toBe(demo.matatika.counts.largeWorkspaceMembers);
     expect(res.data?.workspace.members.edges).toHaveLength(demo.matatika.counts.largeWorkspaceMembers);
-    expect(h.calls()).toEqual([
-      `GET /api/workspaces/${W.large}`,
-      `GET /api/workspaces/${W.large}/members`,
-      'GET /api/profiles',
-    ]);
+    expect(h.calls().sort()).toEqual(
+      [`GET /api/workspaces/${W.large}`, `GET /api/workspaces/${W.large}/members`, 'GET /api/profiles'].sort(),
+    );
   });
 
   it('lists profiles once and answers later profile loads in the same request from that list', async () => {
@@ -239,5 +237,34 @@ describe('loading: a refused list falls back to single reads', () => {
     expect(res.data).toEqual({ a: null, b: null, c: null });
     expect(codes(res)).toEqual(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_UNAVAILABLE']);
     expect(h.calls()).toEqual(['GET /api/profiles']);
+  });
+});
+
+describe('loading: independent branches run concurrently', () => {
+  it("requests a workspace's member list without waiting for the workspace itself", async () => {
+    // The workspace GET never answers; had members waited for it, its list would never be requested.
+    const gateway = h.gatewayWith({ MATATIKA_TIMEOUT_MS: '300' });
+    h.sandbox.inject({ source: 'matatika', path: `/api/workspaces/${W.large}`, fault: { hang: true } });
+    const res = await post(gateway, `{ workspace(id: "${W.large}") { members { totalCount } } }`);
+    expect(codes(res)).toEqual(['UPSTREAM_TIMEOUT']);
+    expect(h.calls().sort()).toEqual([
+      `GET /api/workspaces/${W.large}`,
+      `GET /api/workspaces/${W.large}/members`,
+    ]);
+  });
+
+  it('does not request a member list the query does not ask for', async () => {
+    await h.gql(`{ workspace(id: "${W.large}") { name ...more } } fragment more on Workspace { status }`);
+    expect(h.calls()).toEqual([`GET /api/workspaces/${W.large}`]);
+  });
+
+  it('sees members asked for through a fragment', async () => {
+    await h.gql(
+      `{ workspace(id: "${W.large}") { ...m } } fragment m on Workspace { members { totalCount } }`,
+    );
+    expect(h.calls().sort()).toEqual([
+      `GET /api/workspaces/${W.large}`,
+      `GET /api/workspaces/${W.large}/members`,
+    ]);
   });
 });

@@ -4,6 +4,7 @@ import type { Workspace } from '../sources/matatika/payloads.js';
 import { builder } from './builder.js';
 import { MemberConnection, MemberRef } from './member.js';
 import { offsetConnection, orEmpty, type PageArgs, sliceConnection, windowOf } from './paging.js';
+import { selectsChild } from './selection.js';
 
 /**
  * What a parent knows of a workspace without loading it: a Profile's `defaultWorkspace` carries
@@ -91,7 +92,12 @@ builder.queryFields((t) => ({
   workspace: t.field({
     type: WorkspaceRef,
     args: { id: t.arg.string({ required: true }) },
-    resolve: (_root, { id }) => id,
+    resolve: (_root, { id }, ctx, info) => {
+      // `members` needs only the id, so its list need not wait for the workspace itself: start it
+      // now and the two calls share one round trip. The members field picks up the same promise.
+      if (selectsChild(info, 'members')) ctx.matatika.prefetchMembers(id);
+      return id;
+    },
   }),
 }));
 

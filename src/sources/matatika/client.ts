@@ -195,6 +195,18 @@ export class MatatikaClient {
     return result;
   }
 
+  /**
+   * Starts reading a workspace's member list that a later field will ask for. A failure is not reported
+   * here: the field that asks for the list gets the same promise and reports it.
+   */
+  prefetchMembers(workspaceId: string): void {
+    try {
+      this.listMembers(workspaceId).catch(() => {});
+    } catch {
+      // An invalid id throws before any request; the members field will throw it again, with its path.
+    }
+  }
+
   async getMember(key: MemberKey): Promise<WorkspaceMember> {
     const member = await this.get(
       memberSchema,
