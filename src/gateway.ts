@@ -60,9 +60,13 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
     graphiql: config.graphiql
       ? {
           title: 'Profile gateway',
-          defaultQuery: exampleOperation('overview'),
-          defaultTabs: graphiqlTabs,
-          headers: JSON.stringify(placeholderHeaders(config), null, 2),
+          // With tabs, GraphiQL's own defaultQuery and headers would overwrite the first tab's.
+          ...(graphiqlTabs
+            ? { defaultTabs: graphiqlTabs }
+            : {
+                defaultQuery: exampleOperation('overview'),
+                headers: JSON.stringify(placeholderHeaders(config), null, 2),
+              }),
         }
       : false,
     maskedErrors: {

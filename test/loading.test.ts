@@ -124,7 +124,10 @@ describe('loading: each query costs the fewest upstream calls', () => {
       }
     }`);
     expect(res.errors).toBeUndefined();
-    expect(h.calls().sort()).toEqual([`GET /api/workspaces/${W.ready}`, `GET /api/workspaces/${W.ready}/members`]);
+    expect(h.calls().sort()).toEqual([
+      `GET /api/workspaces/${W.ready}`,
+      `GET /api/workspaces/${W.ready}/members`,
+    ]);
   });
 
   it('reads two members of one workspace with one member list; one member with one GET', async () => {
@@ -155,7 +158,11 @@ describe('loading: each query costs the fewest upstream calls', () => {
     expect(res.data?.workspace.members.totalCount).toBe(demo.matatika.counts.largeWorkspaceMembers);
     expect(res.data?.workspace.members.edges).toHaveLength(demo.matatika.counts.largeWorkspaceMembers);
     expect(h.calls().sort()).toEqual(
-      [`GET /api/workspaces/${W.large}`, `GET /api/workspaces/${W.large}/members`, 'GET /api/profiles'].sort(),
+      [
+        `GET /api/workspaces/${W.large}`,
+        `GET /api/workspaces/${W.large}/members`,
+        'GET /api/profiles',
+      ].sort(),
     );
   });
 

@@ -1,11 +1,7 @@
 import { z } from 'zod';
+import { optionalText as text } from '../decode.js';
 
-// Every field but the id may be absent or null (upstreams.md); nullish() plus a default of null gives the
-// rest of the gateway one shape to read.
-const text = z
-  .string()
-  .nullish()
-  .transform((v) => v ?? null);
+// Every field but the id may be absent or null (upstreams.md).
 
 export const profileSchema = z.object({
   id: z.string(),

@@ -1,16 +1,7 @@
 import { z } from 'zod';
+import { optionalInt as int, optionalText as text } from '../decode.js';
 
 // Every field of the envelope is nullable (seed 002); null and absent read the same.
-const text = z
-  .string()
-  .nullish()
-  .transform((v) => v ?? null);
-const int = z
-  .number()
-  .int()
-  .nullish()
-  .transform((v) => v ?? null);
-
 const noticeSchema = z
   .object({ Code: text, Message: text, Target: text, Field: text, Type: int, Severity: int })
   .transform((n) => ({

@@ -1,18 +1,11 @@
 import { z } from 'zod';
-
-const text = z
-  .string()
-  .nullish()
-  .transform((v) => v ?? null);
-const bool = z
-  .boolean()
-  .nullish()
-  .transform((v) => v ?? null);
-const int = z
-  .number()
-  .int()
-  .nullish()
-  .transform((v) => v ?? null);
+import {
+  optionalBool as bool,
+  optionalInt as int,
+  optional,
+  optionalNumber,
+  optionalText as text,
+} from '../decode.js';
 
 const money = z
   .object({ formatted: text, amount: text, currency: text, currency_symbol: text })
@@ -23,18 +16,15 @@ const money = z
     currencySymbol: m.currency_symbol,
   }));
 
-const nullable = <T extends z.ZodType>(schema: T) =>
-  schema.nullish().transform((v) => (v ?? null) as z.output<T> | null);
-
 const trialSchema = z
   .object({
     active: bool,
     created: text,
     description: text,
     expiration: text,
-    current: nullable(money),
-    spend: nullable(money),
-    spend_remaining: nullable(
+    current: optional(money),
+    spend: optional(money),
+    spend_remaining: optional(
       z
         .object({ formatted: text, amount: text, currency: text, currency_symbol: text, unlimited: bool })
         .transform((m) => ({
@@ -45,17 +35,14 @@ const trialSchema = z
           unlimited: m.unlimited,
         })),
     ),
-    projects: nullable(
+    projects: optional(
       z.object({
         id: text,
         name: text,
-        total: nullable(
+        total: optional(
           z
             .object({
-              amount: z
-                .number()
-                .nullish()
-                .transform((v) => v ?? null),
+              amount: optionalNumber,
               currency_code: text,
               currency_symbol: text,
               formatted: text,
@@ -104,7 +91,7 @@ export const userProfileSchema = z
     created_at: text,
     updated_at: text,
     // Dropped from newer versions of the API, so absent is normal.
-    current_trial: nullable(trialSchema),
+    current_trial: optional(trialSchema),
   })
   .transform((p) => ({
     id: p.id,
