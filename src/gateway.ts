@@ -60,9 +60,15 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
     graphiql: config.graphiql
       ? {
           title: 'Profile gateway',
-          // With tabs, GraphiQL's own defaultQuery and headers would overwrite the first tab's.
+          // GraphiQL fills the editors it opens with from its top-level headers and variables, not from
+          // the first tab, so those repeat the first tab's (variables is a GraphiQL prop Yoga passes on).
           ...(graphiqlTabs
-            ? { defaultTabs: graphiqlTabs }
+            ? {
+                defaultTabs: graphiqlTabs,
+                defaultQuery: graphiqlTabs[0]?.query,
+                headers: graphiqlTabs[0]?.headers,
+                variables: graphiqlTabs[0]?.variables,
+              }
             : {
                 defaultQuery: exampleOperation('overview'),
                 headers: JSON.stringify(placeholderHeaders(config), null, 2),
