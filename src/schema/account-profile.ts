@@ -10,7 +10,7 @@ import { cursorConnection, orEmpty, pageSize } from './paging.js';
  */
 export const AccountProfileRef = builder.loadableNodeRef('AccountProfile', {
   id: { resolve: (p: AccountProfile) => p.id, parse: (id) => id },
-  load: (ids: string[], ctx: Context) => ctx.cadenya.loadByIds(ids),
+  load: (ids: string[], ctx: Context) => ctx.sources.cadenya.loadByIds(ids),
   cacheResolved: (p: AccountProfile) => p.id,
 });
 
@@ -70,7 +70,7 @@ builder.queryField('accountProfiles', (t) =>
     resolve: (_root, args, ctx, info) =>
       orEmpty(ctx, info, async () =>
         cursorConnection(
-          await ctx.cadenya.search({
+          await ctx.sources.cadenya.search({
             query: args.query,
             type: args.type,
             labels: args.labels,

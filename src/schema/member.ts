@@ -19,7 +19,9 @@ export const MemberRef = builder.loadableNodeRef('Member', {
     },
   },
   load: (keys: string[], ctx: Context) =>
-    ctx.matatika.loadMembers(keys.map((key) => parseMemberKey(key) ?? { workspaceId: '', memberId: '' })),
+    ctx.sources.matatika.loadMembers(
+      keys.map((key) => parseMemberKey(key) ?? { workspaceId: '', memberId: '' }),
+    ),
   cacheResolved: (m: WorkspaceMember) => memberKey(m.workspaceId, m.id),
 });
 

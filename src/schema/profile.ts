@@ -6,7 +6,7 @@ import { WorkspaceRef, workspaceStub } from './workspace.js';
 
 export const ProfileRef = builder.loadableNodeRef('Profile', {
   id: { resolve: (p: Profile) => p.id, parse: (id) => id },
-  load: (ids: string[], ctx: Context) => ctx.matatika.loadProfiles(ids),
+  load: (ids: string[], ctx: Context) => ctx.sources.matatika.loadProfiles(ids),
   // Profiles that arrive in a list or a mutation answer prime the loader, so a later load is free.
   cacheResolved: (p: Profile) => p.id,
 });
@@ -53,7 +53,7 @@ builder.queryFields((t) => ({
     description: "The profiles under the caller's account.",
     args: { first: t.arg.int(), after: t.arg.string() },
     resolve: (_root, args, ctx, info) =>
-      orEmpty(ctx, info, () => sliceConnection(args, () => ctx.matatika.listProfiles())),
+      orEmpty(ctx, info, () => sliceConnection(args, () => ctx.sources.matatika.listProfiles())),
   }),
   profile: t.field({
     type: ProfileRef,
@@ -119,7 +119,7 @@ builder.mutationFields((t) => ({
       const { profileId, ...fields } = input;
       // Only the fields the client sent go upstream; an explicit null clears a field.
       const body = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
-      const { profile, created } = await ctx.matatika.upsertProfile(profileId, body);
+      const { profile, created } = await ctx.sources.matatika.upsertProfile(profileId, body);
       return { profile: remember(ctx, profile), created };
     },
   }),
@@ -129,7 +129,7 @@ builder.mutationFields((t) => ({
     description: 'PATCH /api/profiles/{profileId} with {defaultWorkspace: {id}}.',
     args: { input: t.arg({ type: SetDefaultWorkspaceInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const profile = await ctx.matatika.setDefaultWorkspace(input.profileId, input.workspaceId);
+      const profile = await ctx.sources.matatika.setDefaultWorkspace(input.profileId, input.workspaceId);
       // Every workspace's isDefault may have changed; drop what this request has read of them.
       WorkspaceRef.getDataloader(ctx).clearAll();
       return { profile: remember(ctx, profile) };

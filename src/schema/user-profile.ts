@@ -7,7 +7,7 @@ type Trial = NonNullable<UserProfile['currentTrial']>;
 
 export const UserProfileRef = builder.loadableNodeRef('UserProfile', {
   id: { resolve: (p: UserProfile) => p.id, parse: (id) => id },
-  load: (ids: string[], ctx: Context) => ctx.upsun.loadProfiles(ids),
+  load: (ids: string[], ctx: Context) => ctx.sources.upsun.loadProfiles(ids),
   cacheResolved: (p: UserProfile) => p.id,
 });
 
@@ -116,7 +116,7 @@ builder.queryFields((t) => ({
     args: { first: t.arg.int(), after: t.arg.string() },
     resolve: (_root, args, ctx, info) =>
       orEmpty(ctx, info, async () =>
-        cursorConnection(await ctx.upsun.list({ first: pageSize(args), after: args.after })),
+        cursorConnection(await ctx.sources.upsun.list({ first: pageSize(args), after: args.after })),
       ),
   }),
   userProfile: t.field({

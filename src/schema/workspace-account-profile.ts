@@ -37,6 +37,6 @@ builder.queryField('workspaceAccountProfile', (t) =>
   t.field({
     type: WorkspaceAccountProfileRef,
     description: "The caller's own Moltaro workspace account profile.",
-    resolve: (_root, _args, ctx) => ctx.moltaro.accountProfile(),
+    resolve: (_root, _args, ctx) => ctx.sources.moltaro.accountProfile(),
   }),
 );

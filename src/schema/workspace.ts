@@ -20,7 +20,7 @@ export type WorkspaceShape = Workspace | WorkspaceStub;
 
 export const WorkspaceRef = builder.loadableNodeRef('Workspace', {
   id: { resolve: (w: WorkspaceShape) => w.id, parse: (id) => id },
-  load: (ids: string[], ctx: Context) => ctx.matatika.loadWorkspaces(ids),
+  load: (ids: string[], ctx: Context) => ctx.sources.matatika.loadWorkspaces(ids),
 });
 
 function isStub(w: WorkspaceShape): w is WorkspaceStub {
@@ -61,7 +61,7 @@ WorkspaceRef.implement({
       nullable: false,
       args: { first: t.arg.int(), after: t.arg.string() },
       resolve: (w, args, ctx, info) =>
-        orEmpty(ctx, info, () => sliceConnection(args, () => ctx.matatika.listMembers(w.id))),
+        orEmpty(ctx, info, () => sliceConnection(args, () => ctx.sources.matatika.listMembers(w.id))),
     }),
     member: t.field({
       type: MemberRef,
@@ -95,7 +95,7 @@ builder.queryFields((t) => ({
     resolve: (_root, { id }, ctx, info) => {
       // `members` needs only the id, so its list need not wait for the workspace itself: start it
       // now and the two calls share one round trip. The members field picks up the same promise.
-      if (selectsChild(info, 'members')) ctx.matatika.prefetchMembers(id);
+      if (selectsChild(info, 'members')) ctx.sources.matatika.prefetchMembers(id);
       return id;
     },
   }),
@@ -116,7 +116,7 @@ async function workspacePage(args: PageArgs, ctx: Context) {
   const lastPage = Math.floor((window.offset + Math.max(0, window.limit - 1)) / size);
   const pages = await Promise.all(
     Array.from({ length: lastPage - firstPage + 1 }, (_, i) =>
-      ctx.matatika.workspacePage(firstPage + i, size),
+      ctx.sources.matatika.workspacePage(firstPage + i, size),
     ),
   );
   const items = pages.flatMap((p) => p.workspaces).slice(window.offset - firstPage * size);

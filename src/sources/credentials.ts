@@ -35,11 +35,8 @@ export function staticCredential(
   if (token === null && problem === null) {
     problem = `No ${source} credential: send it in the ${header.name} header.`;
   }
-  const result =
-    problem === null
-      ? Promise.resolve(token as string)
-      : Promise.reject(new UpstreamError('UNAUTHENTICATED', source, problem));
-  // The rejection is only observed when a resolver asks for the credential; don't report it as unhandled before.
-  result.catch(() => {});
-  return { get: () => result };
+  // The error is only built when a resolver asks for the credential: most requests touch one source.
+  return problem === null
+    ? { get: () => Promise.resolve(token as string) }
+    : { get: () => Promise.reject(new UpstreamError('UNAUTHENTICATED', source, problem)) };
 }

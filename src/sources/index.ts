@@ -63,24 +63,52 @@ export interface SourceClients {
   upsun: UpsunClient;
 }
 
-export function clientsFor(config: Config, upstreams: Upstreams, headers: Headers): SourceClients {
-  const session = (source: SourceName) =>
-    new SourceSession(source, upstreams.http[source], credentialFor(source));
-  const credentialFor = (source: SourceName): Credential => {
-    const { tokenHeader, apiToken } = config.sources[source];
-    const header = { name: tokenHeader, value: headers.get(tokenHeader) };
-    const exchange = upstreams.upsunExchange;
+/**
+ * Each source's client for one request, built on first use: a request that reads one source pays for
+ * one client and one credential lookup.
+ */
+export class RequestClients implements SourceClients {
+  private clients: Partial<SourceClients> = {};
+
+  constructor(
+    private readonly config: Config,
+    private readonly upstreams: Upstreams,
+    private readonly headers: Headers,
+  ) {}
+
+  get matatika(): MatatikaClient {
+    this.clients.matatika ??= new MatatikaClient(this.session('matatika'));
+    return this.clients.matatika;
+  }
+
+  get cadenya(): CadenyaClient {
+    this.clients.cadenya ??= new CadenyaClient(this.session('cadenya'), this.upstreams.cursors);
+    return this.clients.cadenya;
+  }
+
+  get moltaro(): MoltaroClient {
+    this.clients.moltaro ??= new MoltaroClient(this.session('moltaro'));
+    return this.clients.moltaro;
+  }
+
+  get upsun(): UpsunClient {
+    this.clients.upsun ??= new UpsunClient(this.session('upsun'), this.upstreams.cursors);
+    return this.clients.upsun;
+  }
+
+  private session(source: SourceName): SourceSession {
+    return new SourceSession(source, this.upstreams.http[source], this.credential(source));
+  }
+
+  private credential(source: SourceName): Credential {
+    const { tokenHeader, apiToken } = this.config.sources[source];
+    const header = { name: tokenHeader, value: this.headers.get(tokenHeader) };
+    const exchange = this.upstreams.upsunExchange;
     // upsun's server-side token is an API token, only ever sent to the auth server; the API gets the
     // bearer it is exchanged for.
     if (source === 'upsun' && !header.value && exchange) {
       return { get: () => exchange.get(), renew: (stale) => exchange.renew(stale) };
     }
     return staticCredential(source, header, source === 'upsun' ? null : apiToken);
-  };
-  return {
-    matatika: new MatatikaClient(session('matatika')),
-    cadenya: new CadenyaClient(session('cadenya'), upstreams.cursors),
-    moltaro: new MoltaroClient(session('moltaro')),
-    upsun: new UpsunClient(session('upsun'), upstreams.cursors),
-  };
+  }
 }
