@@ -1,10 +1,12 @@
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { NoSchemaIntrospectionCustomRule } from 'graphql';
-import { createYoga, maskError, type Plugin } from 'graphql-yoga';
+import { createRequire } from 'node:module';
+import { createYoga, type GraphiQLOptions, maskError } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { type Config, SOURCES } from './config.js';
 import { type Context, createContextFactory } from './context.js';
 import { exampleOperation, type GraphiQLTab } from './examples.js';
+import { useBodyLimit } from './plugins/use-body-limit.js';
+import { useFieldErrors } from './plugins/use-field-errors.js';
+import { useNoIntrospection } from './plugins/use-no-introspection.js';
 import { toClientError } from './schema/errors.js';
 import { schema } from './schema/index.js';
 import { createUpstreams } from './sources/index.js';
@@ -16,31 +18,16 @@ export interface GatewayOptions {
   graphiqlTabs?: GraphiQLTab[];
 }
 
-/**
- * Adds the errors of fields that answered anyway (a failed list answers an empty connection, see
- * orEmpty) to the result, after the ones graphql-js collected.
- */
-function useFieldErrors(): Plugin<Context> {
-  return {
-    onExecute({ args }) {
-      return {
-        onExecuteDone({ result, setResult }) {
-          const fieldErrors = (args.contextValue as Context).fieldErrors;
-          if (fieldErrors.length === 0 || !('data' in result)) return;
-          setResult({ ...result, errors: [...(result.errors ?? []), ...fieldErrors] });
-        },
-      };
-    },
-  };
-}
+const require = createRequire(import.meta.url);
 
-/** Refuses introspection queries in production unless INTROSPECTION=1: the schema is not a public document there. */
-function useNoIntrospection(): Plugin {
-  return {
-    onValidate({ addValidationRule }) {
-      addValidationRule(NoSchemaIntrospectionCustomRule);
-    },
-  };
+/**
+ * GraphiQL bundled with its assets (@graphql-yoga/render-graphiql) rather than Yoga's CDN copy, so it
+ * works offline and behind strict egress rules. The bundle is 9 MB of script, so it is loaded when a
+ * page is first asked for: a production gateway, where GraphiQL is off, never holds it in memory.
+ */
+function renderBundledGraphiQL(options: GraphiQLOptions): string {
+  const bundled = require('@graphql-yoga/render-graphiql') as typeof import('@graphql-yoga/render-graphiql');
+  return bundled.renderGraphiQL(options);
 }
 
 /**
@@ -54,9 +41,10 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
     context: createContextFactory(config, upstreams),
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // Replaced by useBodyLimit, which does the same without streaming every body through a transform.
+    maxRequestBodySize: false,
     logging: logger,
-    // Bundled GraphiQL rather than Yoga's default CDN copy: it works offline and behind strict egress rules.
-    renderGraphiQL,
+    renderGraphiQL: renderBundledGraphiQL,
     graphiql: config.graphiql
       ? {
           title: 'Profile gateway',
@@ -82,7 +70,7 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
         return client ?? maskError(error, message, isDev && !config.production);
       },
     },
-    plugins: [useFieldErrors(), ...(config.introspection ? [] : [useNoIntrospection()])],
+    plugins: [useBodyLimit(), useFieldErrors(), ...(config.introspection ? [] : [useNoIntrospection()])],
   });
   return Object.assign(yoga, {
     dispose: () => upstreams.close(),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codes, post, useHarness } from './harness.js';
+import { asDemo, codes, post, useHarness } from './harness.js';
 
 const h = useHarness();
 
@@ -39,5 +39,38 @@ describe('http surface', () => {
     const res = await h.gql('{ profile(id: ');
     expect(codes(res)).toEqual(['GRAPHQL_PARSE_FAILED']);
     expect(h.sandbox.requests).toHaveLength(0);
+  });
+
+  it('refuses a body over 1 MB by its Content-Length, before reading it', async () => {
+    const body = JSON.stringify({ query: `{ __typename }`, padding: 'x'.repeat(1_100_000) });
+    const res = await h.gateway.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+      body,
+    });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ errors: [{ extensions: { code: 'BAD_USER_INPUT' } }] });
+  });
+
+  it('counts a chunked body that declares no length, and refuses it past 1 MB', async () => {
+    const chunked = (text: string) =>
+      new ReadableStream({
+        start(controller) {
+          for (let i = 0; i < text.length; i += 65_536)
+            controller.enqueue(new TextEncoder().encode(text.slice(i, i + 65_536)));
+          controller.close();
+        },
+      });
+    const send = (text: string) =>
+      h.gateway.fetch('http://gateway.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...asDemo },
+        body: chunked(text),
+        duplex: 'half',
+      } as RequestInit);
+    const big = await send(JSON.stringify({ query: '{ __typename }', padding: 'x'.repeat(1_100_000) }));
+    expect(big.status).toBe(413);
+    const small = await send(JSON.stringify({ query: '{ __typename }' }));
+    expect(await small.json()).toEqual({ data: { __typename: 'Query' } });
   });
 });
