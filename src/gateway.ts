@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga, type GraphiQLOptions, maskError } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { type Config, SOURCES } from './config.js';
@@ -70,7 +71,12 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
         return client ?? maskError(error, message, isDev && !config.production);
       },
     },
-    plugins: [useBodyLimit(), useFieldErrors(), ...(config.introspection ? [] : [useNoIntrospection()])],
+    plugins: [
+      useGraphQlJit(),
+      useBodyLimit(),
+      useFieldErrors(),
+      ...(config.introspection ? [] : [useNoIntrospection()]),
+    ],
   });
   return Object.assign(yoga, {
     dispose: () => upstreams.close(),
