@@ -1,27 +1,23 @@
 import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
 
 /**
- * Whether the field being resolved selects a child field called `name`, directly or through fragments.
- * Used to start a load the query will certainly need before the parent's own load has finished.
+ * The names of the child fields the field being resolved selects, directly or through fragments. Used
+ * to plan loads from the query's shape: start one the query will certainly need before the parent's own
+ * load has finished, or skip a load whose fields nobody asked for.
  */
-export function selectsChild(info: GraphQLResolveInfo, name: string): boolean {
+export function childFields(info: GraphQLResolveInfo): Set<string> {
+  const names = new Set<string>();
   const seen = new Set<string>();
-  const visit = (set: SelectionSetNode | undefined): boolean =>
-    (set?.selections ?? []).some((selection) => {
-      switch (selection.kind) {
-        case Kind.FIELD:
-          return selection.name.value === name;
-        case Kind.INLINE_FRAGMENT:
-          return visit(selection.selectionSet);
-        case Kind.FRAGMENT_SPREAD: {
-          const fragmentName = selection.name.value;
-          if (seen.has(fragmentName)) return false;
-          seen.add(fragmentName);
-          return visit(info.fragments[fragmentName]?.selectionSet);
-        }
-        default:
-          return false;
+  const visit = (set: SelectionSetNode | undefined) => {
+    for (const selection of set?.selections ?? []) {
+      if (selection.kind === Kind.FIELD) names.add(selection.name.value);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) visit(selection.selectionSet);
+      else if (!seen.has(selection.name.value)) {
+        seen.add(selection.name.value);
+        visit(info.fragments[selection.name.value]?.selectionSet);
       }
-    });
-  return info.fieldNodes.some((node) => visit(node.selectionSet));
+    }
+  };
+  for (const node of info.fieldNodes) visit(node.selectionSet);
+  return names;
 }

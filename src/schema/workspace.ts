@@ -4,7 +4,7 @@ import type { Workspace } from '../sources/matatika/payloads.js';
 import { builder } from './builder.js';
 import { MemberConnection, MemberRef } from './member.js';
 import { offsetConnection, orEmpty, type PageArgs, sliceConnection, windowOf } from './paging.js';
-import { selectsChild } from './selection.js';
+import { childFields } from './selection.js';
 
 /**
  * What a parent knows of a workspace without loading it: a Profile's `defaultWorkspace` carries
@@ -92,14 +92,22 @@ builder.queryFields((t) => ({
   workspace: t.field({
     type: WorkspaceRef,
     args: { id: t.arg.string({ required: true }) },
-    resolve: (_root, { id }, ctx, info) => {
-      // `members` needs only the id, so its list need not wait for the workspace itself: start it
-      // now and the two calls share one round trip. The members field picks up the same promise.
-      if (selectsChild(info, 'members')) ctx.sources.matatika.prefetchMembers(id);
-      return id;
+    resolve: async (_root, { id }, ctx, info) => {
+      const wanted = childFields(info);
+      if (!wanted.has('members')) return id;
+      // `members` needs only the id, so its list need not wait for the workspace: start it now.
+      ctx.sources.matatika.prefetchMembers(id);
+      if (![...wanted].every((name) => ANSWERED_BY_MEMBER_LIST.has(name))) return id;
+      // The member list answers only a member of an existing workspace, under the same 403/404 rules as
+      // GET /api/workspaces/{id}; when nothing else of the workspace is asked for, it stands in for it.
+      await ctx.sources.matatika.listMembers(id);
+      return workspaceStub(id);
     },
   }),
 }));
+
+/** Fields of a workspace that need no read of the workspace itself once its member list has been read. */
+const ANSWERED_BY_MEMBER_LIST = new Set(['__typename', 'id', 'upstreamId', 'members', 'member']);
 
 /** A stub for a workspace known only by id (and maybe name) from a parent payload. */
 export function workspaceStub(id: string, name?: string | null): WorkspaceStub {
