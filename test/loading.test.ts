@@ -180,7 +180,7 @@ describe('loading: each query costs the fewest upstream calls', () => {
       `{ workspaces(first: 10) { totalCount } w: workspace(id: "${W.finance}") { name } }`,
     );
     expect(both.errors).toBeUndefined();
-    expect(h.calls()).toEqual(['GET /api/workspaces?page=0&size=10', `GET /api/workspaces/${W.finance}`]);
+    expect(h.calls()).toEqual(['GET /api/workspaces?page=0&size=10']);
   });
 });
 
@@ -269,6 +269,20 @@ describe('loading: independent branches run concurrently', () => {
     expect(h.calls().sort()).toEqual([
       `GET /api/workspaces/${W.large}`,
       `GET /api/workspaces/${W.large}/members`,
+    ]);
+  });
+});
+
+describe('loading: reads of this request answer later loads', () => {
+  it("answers the default workspace's status from the workspace page the same request reads", async () => {
+    const res = await h.gql(`{
+      me: profile(id: "${P.demo}") { defaultWorkspace { name status } }
+      workspaces(first: 20) { totalCount }
+    }`);
+    expect(res.data).toMatchObject({ me: { defaultWorkspace: { status: 'READY' } } });
+    expect(h.calls().sort()).toEqual([
+      `GET /api/profiles/${enc(P.demo)}`,
+      'GET /api/workspaces?page=0&size=20',
     ]);
   });
 });

@@ -165,20 +165,29 @@ export class MatatikaClient {
   }
 
   /**
-   * One key is one GET; two or more read the caller's workspace list once, and only the keys missing
-   * from it (a workspace the caller may not read, or none at all) fall back to a single GET, whose
-   * answer carries the exact 403 or 404.
+   * Workspaces come first from the pages of the caller's list that this request has read or is
+   * reading (a `workspaces` field next to a default workspace's status, say). Of the rest, one key is
+   * one GET; two or more read the whole list once, and only keys missing from it (a workspace the
+   * caller may not read, or none at all) fall back to a single GET, whose answer carries the exact
+   * 403 or 404.
    */
   async loadWorkspaces(ids: readonly string[]): Promise<Array<Workspace | Error>> {
-    if (this.allWorkspaceList === undefined && ids.length < 2) {
-      return settleEach(ids, (id) => this.getWorkspace(id));
+    const known = new Map<string, Workspace>();
+    for (const page of await Promise.allSettled(this.workspacePages.values())) {
+      if (page.status === 'fulfilled') for (const w of page.value.workspaces) known.set(w.id, w);
     }
-    return fromListOrSingle(
-      ids,
-      this.listAllWorkspaces(),
-      (w) => w.id,
-      (id) => this.getWorkspace(id),
-    );
+    const missing = ids.filter((id) => !known.has(id));
+    const loaded =
+      this.allWorkspaceList === undefined && missing.length < 2
+        ? await settleEach(missing, (id) => this.getWorkspace(id))
+        : await fromListOrSingle(
+            missing,
+            this.listAllWorkspaces(),
+            (w) => w.id,
+            (id) => this.getWorkspace(id),
+          );
+    const byId = new Map(missing.map((id, i) => [id, loaded[i] as Workspace | Error]));
+    return ids.map((id) => known.get(id) ?? (byId.get(id) as Workspace | Error));
   }
 
   // --- members --------------------------------------------------------------------------------------
