@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 import type { z } from 'zod';
 import type { SourceName } from '../config.js';
 import { codeForStatus, type UpstreamCall, UpstreamError } from './errors.js';
@@ -139,16 +139,18 @@ export class HttpSource {
       try {
         const response = await this.attempt(options, call, deadline);
         if (response.status === 503 && canRetry && Date.now() < deadline) continue;
-        this.options.logger.debug(
-          {
-            source: this.source,
-            method: call.method,
-            path: call.path,
-            status: response.status,
-            ms: elapsed(started),
-          },
-          'upstream call',
-        );
+        if (this.options.logger.isLevelEnabled('debug')) {
+          this.options.logger.debug(
+            {
+              source: this.source,
+              method: call.method,
+              path: call.path,
+              status: response.status,
+              ms: elapsed(started),
+            },
+            'upstream call',
+          );
+        }
         if (response.status >= 200 && response.status < 300) return response;
         throw this.statusError(response);
       } catch (error) {
@@ -211,17 +213,26 @@ export class HttpSource {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(options.form).toString();
     }
-    const signal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
-    const response = await this.pool.request({
-      method: options.method,
-      path: call.path + (options.search ?? queryString(options.query)),
-      headers,
-      body,
-      signal,
-    });
-    call.status = response.statusCode;
+    // A timer cleared as soon as the call ends: AbortSignal.timeout's would live on for the whole budget,
+    // thousands of them at once under load.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), Math.max(1, deadline - Date.now()));
+    let response: Dispatcher.ResponseData;
+    let text: string;
+    try {
+      response = await this.pool.request({
+        method: options.method,
+        path: call.path + (options.search ?? queryString(options.query)),
+        headers,
+        body,
+        signal: controller.signal,
+      });
+      call.status = response.statusCode;
+      text = await response.body.text();
+    } finally {
+      clearTimeout(timer);
+    }
     const contentType = String(response.headers['content-type'] ?? '');
-    const text = await response.body.text();
     let parsed: unknown;
     if (text.length > 0) {
       try {
@@ -233,9 +244,7 @@ export class HttpSource {
             'UPSTREAM_ERROR',
             this.source,
             `${this.source} returned a body that is not JSON`,
-            {
-              call,
-            },
+            { call },
           );
         }
       }
