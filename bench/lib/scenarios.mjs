@@ -1,0 +1,250 @@
+// The benchmark's scenarios: one logical query each, written once per system. `gateway` is this project's
+// public schema (shared/design/schema-contract.graphql), `mesh` is the schema Mesh composes from
+// schema/upstream/matatika.openapi.yaml plus bench/mesh/mesh.config.ts, and `raw` is the single upstream
+// request that answers the scenario's main data (the limit: what the upstream itself sustains).
+// `canonical` turns each system's `data` into one shape, so the harness can prove both gateways answer
+// the same thing before it measures them.
+
+const byId = (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const edges = (connection) => (connection?.edges ?? []).map((e) => e.node);
+
+/**
+ * @param {{profileId: string, workspaceId: string, token: string}} ids  the demo caller, the large workspace
+ */
+export function scenarios({ profileId, workspaceId }) {
+  const enc = encodeURIComponent;
+  return [
+    {
+      id: 'Q1',
+      title: 'one profile by id',
+      gateway: {
+        query: `query Q1($id: String!) {
+  profile(id: $id) { upstreamId name handle email phone workingAccount { company } }
+}`,
+        variables: { id: profileId },
+        canonical: (d) => profileCanon(d.profile, d.profile?.upstreamId),
+      },
+      mesh: {
+        query: `query Q1($id: NonEmptyString!) {
+  profile(profileId: $id) { id name handle email phone workingAccount { company } }
+}`,
+        variables: { id: profileId },
+        canonical: (d) => profileCanon(d.profile, d.profile?.id),
+      },
+      raw: { method: 'GET', path: `/api/profiles/${enc(profileId)}`, what: 'GET /api/profiles/{id}' },
+    },
+    {
+      id: 'Q2',
+      title: "a workspace's members, each with its profile's email",
+      gateway: {
+        query: `query Q2($ws: String!) {
+  workspace(id: $ws) { members(first: 100) { edges { node { upstreamId name handle profile { email } } } } }
+}`,
+        variables: { ws: workspaceId },
+        canonical: (d) =>
+          edges(d.workspace?.members)
+            .map((m) => ({
+              id: m.upstreamId,
+              name: m.name,
+              handle: m.handle,
+              email: m.profile?.email ?? null,
+            }))
+            .sort(byId),
+      },
+      mesh: {
+        query: `query Q2($ws: NonEmptyString!) {
+  members(workspaceId: $ws) { _embedded { members { id name handle profile { email } } } }
+}`,
+        variables: { ws: workspaceId },
+        canonical: (d) =>
+          (d.members?._embedded?.members ?? [])
+            .map((m) => ({ id: m.id, name: m.name, handle: m.handle, email: m.profile?.email ?? null }))
+            .sort(byId),
+      },
+      raw: {
+        method: 'GET',
+        path: `/api/workspaces/${enc(workspaceId)}/members`,
+        what: 'GET /api/workspaces/{id}/members (the member list only; the per-member profile reads are not in it)',
+      },
+    },
+    {
+      id: 'Q3',
+      title: "the caller's workspaces with status and default flag",
+      gateway: {
+        query: `query Q3 {
+  workspaces(first: 20) { edges { node { upstreamId name status isDefault } } }
+}`,
+        variables: {},
+        canonical: (d) =>
+          edges(d.workspaces)
+            .map((w) => ({ id: w.upstreamId, name: w.name, status: w.status, isDefault: w.isDefault }))
+            .sort(byId),
+      },
+      mesh: {
+        query: `query Q3 {
+  workspaces(size: 20) { _embedded { workspaces { id name status defaultWorkspace } } }
+}`,
+        variables: {},
+        canonical: (d) =>
+          (d.workspaces?._embedded?.workspaces ?? [])
+            .map((w) => ({
+              id: w.id,
+              name: w.name,
+              status: w.status,
+              isDefault: w.defaultWorkspace === true,
+            }))
+            .sort(byId),
+      },
+      raw: { method: 'GET', path: '/api/workspaces?size=20', what: 'GET /api/workspaces?size=20' },
+    },
+    {
+      id: 'Q4',
+      title: "setDefaultWorkspace, then the default workspace's name and status",
+      mutation: true,
+      gateway: {
+        query: `mutation Q4($p: String!, $w: String!) {
+  setDefaultWorkspace(input: { profileId: $p, workspaceId: $w }) {
+    profile { upstreamId defaultWorkspace { upstreamId name status } }
+  }
+}`,
+        variables: { p: profileId, w: workspaceId },
+        canonical: (d) => {
+          const p = d.setDefaultWorkspace?.profile;
+          const w = p?.defaultWorkspace;
+          return { id: p?.upstreamId, workspace: w && { id: w.upstreamId, name: w.name, status: w.status } };
+        },
+      },
+      mesh: {
+        query: `mutation Q4($p: NonEmptyString!, $w: String!) {
+  setDefaultWorkspace(profileId: $p, input: { defaultWorkspace: { id: $w } }) {
+    id defaultWorkspace { id name } defaultWorkspaceDetails { status }
+  }
+}`,
+        variables: { p: profileId, w: workspaceId },
+        canonical: (d) => {
+          const p = d.setDefaultWorkspace;
+          const w = p?.defaultWorkspace;
+          return {
+            id: p?.id,
+            workspace: w && { id: w.id, name: w.name, status: p.defaultWorkspaceDetails?.status ?? null },
+          };
+        },
+      },
+      raw: {
+        method: 'PATCH',
+        path: `/api/profiles/${enc(profileId)}`,
+        body: { defaultWorkspace: { id: workspaceId } },
+        what: 'PATCH /api/profiles/{id} {defaultWorkspace:{id}}',
+      },
+    },
+    {
+      id: 'Q5',
+      title: 'wide: the caller, all profiles, all workspaces with their members',
+      gateway: {
+        query: `query Q5($p: String!) {
+  me: profile(id: $p) { upstreamId name email defaultWorkspace { upstreamId name status } }
+  profiles(first: 100) { edges { node { upstreamId name email } } }
+  workspaces(first: 20) {
+    edges { node { upstreamId name status isDefault members(first: 100) { edges { node { upstreamId name handle } } } } }
+  }
+}`,
+        variables: { p: profileId },
+        canonical: (d) => ({
+          me: d.me && {
+            id: d.me.upstreamId,
+            name: d.me.name,
+            email: d.me.email,
+            defaultWorkspace: d.me.defaultWorkspace && {
+              id: d.me.defaultWorkspace.upstreamId,
+              name: d.me.defaultWorkspace.name,
+              status: d.me.defaultWorkspace.status,
+            },
+          },
+          profiles: edges(d.profiles)
+            .map((p) => ({ id: p.upstreamId, name: p.name, email: p.email }))
+            .sort(byId),
+          workspaces: edges(d.workspaces)
+            .map((w) => ({
+              id: w.upstreamId,
+              name: w.name,
+              status: w.status,
+              isDefault: w.isDefault,
+              members: edges(w.members)
+                .map((m) => ({ id: m.upstreamId, name: m.name, handle: m.handle }))
+                .sort(byId),
+            }))
+            .sort(byId),
+        }),
+      },
+      mesh: {
+        query: `query Q5($p: NonEmptyString!) {
+  me: profile(profileId: $p) { id name email defaultWorkspace { id name } defaultWorkspaceDetails { status } }
+  profiles { _embedded { profiles { id name email } } }
+  workspaces(size: 20) {
+    _embedded { workspaces { id name status defaultWorkspace memberList { id name handle } } }
+  }
+}`,
+        variables: { p: profileId },
+        canonical: (d) => ({
+          me: d.me && {
+            id: d.me.id,
+            name: d.me.name,
+            email: d.me.email,
+            defaultWorkspace: d.me.defaultWorkspace && {
+              id: d.me.defaultWorkspace.id,
+              name: d.me.defaultWorkspace.name,
+              status: d.me.defaultWorkspaceDetails?.status ?? null,
+            },
+          },
+          profiles: (d.profiles?._embedded?.profiles ?? [])
+            .map((p) => ({ id: p.id, name: p.name, email: p.email }))
+            .sort(byId),
+          workspaces: (d.workspaces?._embedded?.workspaces ?? [])
+            .map((w) => ({
+              id: w.id,
+              name: w.name,
+              status: w.status,
+              isDefault: w.defaultWorkspace === true,
+              members: (w.memberList ?? [])
+                .map((m) => ({ id: m.id, name: m.name, handle: m.handle }))
+                .sort(byId),
+            }))
+            .sort(byId),
+        }),
+      },
+      raw: {
+        method: 'GET',
+        path: '/api/workspaces?size=20',
+        what: 'GET /api/workspaces?size=20 (one of its several reads)',
+      },
+    },
+  ];
+}
+
+function profileCanon(p, id) {
+  if (!p) return null;
+  return {
+    id,
+    name: p.name ?? null,
+    handle: p.handle ?? null,
+    email: p.email ?? null,
+    phone: p.phone ?? null,
+    company: p.workingAccount?.company ?? null,
+  };
+}
+
+/** A query per system whose answer must be a 403 surfaced as a GraphQL error. */
+export function forbiddenChecks(workspaceId) {
+  return {
+    gateway: {
+      query:
+        'query Forbidden($ws: String!) { workspace(id: $ws) { members(first: 5) { edges { node { name } } } } }',
+      variables: { ws: workspaceId },
+    },
+    mesh: {
+      query:
+        'query Forbidden($ws: NonEmptyString!) { members(workspaceId: $ws) { _embedded { members { name } } } }',
+      variables: { ws: workspaceId },
+    },
+  };
+}
