@@ -36,7 +36,16 @@ async function main() {
   });
   const server = createServer(gateway);
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  await new Promise<void>((resolve) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      // A busy or forbidden port is a configuration problem: say which variable fixes it.
+      const reason =
+        error.code === 'EADDRINUSE' ? 'is already in use' : `cannot be used (${error.code ?? error.message})`;
+      console.error(`${config.host}:${config.port} ${reason}; set PORT (and HOST) to another address.`);
+      process.exit(1);
+    });
+    server.listen(config.port, config.host, resolve);
+  });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const endpoint = `http://${config.host}:${port}/graphql`;
