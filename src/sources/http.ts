@@ -5,8 +5,8 @@ import type { SourceName } from '../config.js';
 import { codeForStatus, type UpstreamCall, UpstreamError } from './errors.js';
 
 /**
- * A path the gateway may request: built by `pathOf` from a fixed template, or vetted by a source (upsun's
- * HAL links). The brand keeps a raw client string from reaching `request` by accident.
+ * A path the gateway may request, built by `pathOf` from a fixed template. The brand keeps a raw client
+ * string from reaching `request` by accident; upsun's links pass only a vetted query string (`search`).
  */
 export type UpstreamPath = string & { readonly __upstreamPath: unique symbol };
 
@@ -30,11 +30,6 @@ export function pathOf(source: SourceName, ...segments: Array<string | { id: str
     return encodeURIComponent(segment.id);
   });
   return `/${parts.join('/')}` as UpstreamPath;
-}
-
-/** Marks a path that a source has already checked; see upsun's link cursors. */
-export function vettedPath(path: string): UpstreamPath {
-  return path as UpstreamPath;
 }
 
 export interface RequestOptions {
