@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { useGraphQlJit } from '@envelop/graphql-jit';
+import { GraphQLError } from 'graphql';
 import { createYoga, type GraphiQLOptions, maskError } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { type Config, SOURCES } from './config.js';
@@ -8,6 +9,7 @@ import { exampleOperation, type GraphiQLTab } from './examples.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
 import { useFieldErrors } from './plugins/use-field-errors.js';
 import { useNoIntrospection } from './plugins/use-no-introspection.js';
+import { useQueryLimits } from './plugins/use-query-limits.js';
 import { toClientError } from './schema/errors.js';
 import { schema } from './schema/index.js';
 import { createUpstreams } from './sources/index.js';
@@ -66,14 +68,14 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
       : false,
     maskedErrors: {
       maskError: (error, message, isDev) => {
-        const client =
-          error instanceof Error && 'originalError' in error ? toClientError(error as never) : null;
+        const client = error instanceof GraphQLError ? toClientError(error) : null;
         return client ?? maskError(error, message, isDev && !config.production);
       },
     },
     plugins: [
       useGraphQlJit(),
       useBodyLimit(),
+      ...useQueryLimits(),
       useFieldErrors(),
       ...(config.introspection ? [] : [useNoIntrospection()]),
     ],

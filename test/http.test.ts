@@ -73,4 +73,24 @@ describe('http surface', () => {
     const small = await send(JSON.stringify({ query: '{ __typename }' }));
     expect(await small.json()).toEqual({ data: { __typename: 'Query' } });
   });
+
+  it.each([
+    [
+      '31 aliases',
+      `{ ${Array.from({ length: 31 }, (_, i) => `a${i}: userProfile(id: "u${i}") { upstreamId }`).join(' ')} }`,
+      /Aliases limit of 30/,
+    ],
+    [
+      'a selection 13 deep',
+      '{ workspaces { edges { node { members { edges { node { workspace { members { edges { node { profile { defaultWorkspace { name } } } } } } } } } } } } }',
+      /depth limit of 12/,
+    ],
+    ['2100 tokens', `{ ${'__typename '.repeat(2100)} }`, /Token limit of 2000/],
+  ])('refuses %s before calling any upstream', async (_what, query, message) => {
+    const res = await h.gql(query);
+    expect(res.data).toBeUndefined();
+    expect(res.errors?.[0]?.message).toMatch(message);
+    expect(res.errors?.[0]?.extensions?.code).toMatch(/^GRAPHQL_(VALIDATION|PARSE)_FAILED$/);
+    expect(h.sandbox.requests).toHaveLength(0);
+  });
 });
