@@ -49,7 +49,6 @@ export interface RequestOptions {
 
 export interface UpstreamResponse {
   status: number;
-  contentType: string;
   /** The parsed JSON body; undefined for an empty body. */
   body: unknown;
   call: UpstreamCall;
@@ -227,7 +226,6 @@ export class HttpSource {
     } finally {
       clearTimeout(timer);
     }
-    const contentType = String(response.headers['content-type'] ?? '');
     let parsed: unknown;
     if (text.length > 0) {
       try {
@@ -247,7 +245,6 @@ export class HttpSource {
     const retryAfter = response.headers['retry-after'];
     return {
       status: response.statusCode,
-      contentType,
       body: parsed,
       call: { ...call },
       retryAfter: typeof retryAfter === 'string' ? parseRetryAfter(retryAfter) : null,

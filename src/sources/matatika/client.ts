@@ -1,5 +1,5 @@
 import { type ErrorCode, UpstreamError } from '../errors.js';
-import { pathOf, type UpstreamPath } from '../http.js';
+import { pathOf } from '../http.js';
 import type { SourceSession } from '../session.js';
 import {
   type Member,
@@ -81,12 +81,12 @@ export class MatatikaClient {
   // --- profiles -------------------------------------------------------------------------------------
 
   getProfile(id: string): Promise<Profile> {
-    return this.get(profileSchema, pathOf('matatika', 'api', 'profiles', { id }));
+    return this.session.get(profileSchema, { path: pathOf('matatika', 'api', 'profiles', { id }) });
   }
 
   /** Every profile under the caller's account; the upstream returns them all at once. */
   listProfiles(): Promise<Profile[]> {
-    this.profileList ??= this.get(profileListSchema, pathOf('matatika', 'api', 'profiles'));
+    this.profileList ??= this.session.get(profileListSchema, { path: pathOf('matatika', 'api', 'profiles') });
     return this.profileList;
   }
 
@@ -133,7 +133,7 @@ export class MatatikaClient {
   // --- workspaces -----------------------------------------------------------------------------------
 
   getWorkspace(id: string): Promise<Workspace> {
-    return this.get(workspaceSchema, pathOf('matatika', 'api', 'workspaces', { id }));
+    return this.session.get(workspaceSchema, { path: pathOf('matatika', 'api', 'workspaces', { id }) });
   }
 
   /** One page of the caller's workspaces; `page` is 0-based, as upstream. */
@@ -141,7 +141,10 @@ export class MatatikaClient {
     const key = `${page}:${size}`;
     let result = this.workspacePages.get(key);
     if (!result) {
-      result = this.get(workspacePageSchema, pathOf('matatika', 'api', 'workspaces'), { page, size });
+      result = this.session.get(workspacePageSchema, {
+        path: pathOf('matatika', 'api', 'workspaces'),
+        query: { page, size },
+      });
       this.workspacePages.set(key, result);
     }
     return result;
@@ -195,10 +198,11 @@ export class MatatikaClient {
   listMembers(workspaceId: string): Promise<WorkspaceMember[]> {
     let result = this.memberLists.get(workspaceId);
     if (!result) {
-      result = this.get(
-        memberListSchema,
-        pathOf('matatika', 'api', 'workspaces', { id: workspaceId }, 'members'),
-      ).then((members) => members.map((m) => ({ ...m, workspaceId })));
+      result = this.session
+        .get(memberListSchema, {
+          path: pathOf('matatika', 'api', 'workspaces', { id: workspaceId }, 'members'),
+        })
+        .then((members) => members.map((m) => ({ ...m, workspaceId })));
       this.memberLists.set(workspaceId, result);
     }
     return result;
@@ -217,10 +221,9 @@ export class MatatikaClient {
   }
 
   async getMember(key: MemberKey): Promise<WorkspaceMember> {
-    const member = await this.get(
-      memberSchema,
-      pathOf('matatika', 'api', 'workspaces', { id: key.workspaceId }, 'members', { id: key.memberId }),
-    );
+    const member = await this.session.get(memberSchema, {
+      path: pathOf('matatika', 'api', 'workspaces', { id: key.workspaceId }, 'members', { id: key.memberId }),
+    });
     return { ...member, workspaceId: key.workspaceId };
   }
 
@@ -249,14 +252,6 @@ export class MatatikaClient {
       });
     }
     return settleEach(keys, (key) => answers.get(key) as Promise<WorkspaceMember>);
-  }
-
-  private get<S extends Parameters<SourceSession['get']>[0]>(
-    schema: S,
-    path: UpstreamPath,
-    query?: Record<string, number | string>,
-  ) {
-    return this.session.get(schema, { path, query });
   }
 }
 
