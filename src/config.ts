@@ -14,6 +14,8 @@ export interface SourceConfig {
   apiToken: string | null;
   /** Budget for one upstream call, retries included. */
   timeoutMs: number;
+  /** The largest upstream body read; a larger one is UPSTREAM_ERROR. */
+  maxResponseBytes: number;
 }
 
 export interface Config {
@@ -30,6 +32,16 @@ export interface Config {
   upsunAuthUrl: URL | null;
   /** Key that signs paging cursors; from CURSOR_SECRET, else random per process. */
   cursorSecret: Buffer;
+  /** Upstream calls one request may make, all sources together. */
+  maxUpstreamCalls: number;
+  /** The whole request's deadline: no upstream call outlives it. */
+  requestTimeoutMs: number;
+  /** On SIGTERM, how long requests in flight may take to finish. */
+  shutdownTimeoutMs: number;
+  /** Origins allowed to call from a browser; '*' for any (the development default); empty for none. */
+  corsOrigins: string[];
+  /** When a source's circuit opens, and for how long. */
+  circuit: { failures: number; cooldownMs: number };
 }
 
 const DEFAULT_TOKEN_HEADERS: Record<SourceName, string> = {
@@ -38,6 +50,9 @@ const DEFAULT_TOKEN_HEADERS: Record<SourceName, string> = {
   moltaro: 'x-moltaro-authorization',
   upsun: 'x-upsun-authorization',
 };
+
+/** 5 MiB: a matatika account's whole profile list of several thousand profiles still fits. */
+const DEFAULT_MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
 
 const flag = z.enum(['0', '1'], { error: 'must be 0 or 1' }).transform((v) => v === '1');
 
@@ -59,6 +74,26 @@ const timeout = z.coerce
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 
+const count = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+
+const origins = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+  )
+  .refine(
+    (list) => list.every((o) => o === '*' || /^https?:\/\/[^/\s]+$/.test(o)),
+    'must be a comma-separated list of origins such as https://app.example.com (scheme and host, no path), or *',
+  );
+
 function sourceShape(source: SourceName) {
   const prefix = source.toUpperCase();
   return {
@@ -66,6 +101,7 @@ function sourceShape(source: SourceName) {
     [`${prefix}_TOKEN_HEADER`]: headerName.default(DEFAULT_TOKEN_HEADERS[source]),
     [`${prefix}_API_TOKEN`]: nonEmpty.optional(),
     [`${prefix}_TIMEOUT_MS`]: timeout.default(10_000),
+    [`${prefix}_MAX_RESPONSE_BYTES`]: count(1024, 1_073_741_824).default(DEFAULT_MAX_RESPONSE_BYTES),
   };
 }
 
@@ -79,6 +115,12 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   UPSUN_AUTH_URL: httpUrl.optional(),
   CURSOR_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  MAX_UPSTREAM_CALLS: count(1, 10_000).default(50),
+  REQUEST_TIMEOUT_MS: timeout.default(15_000),
+  SHUTDOWN_TIMEOUT_MS: timeout.default(10_000),
+  CORS_ORIGINS: origins.optional(),
+  CIRCUIT_FAILURES: count(1, 1000).default(5),
+  CIRCUIT_COOLDOWN_MS: timeout.default(10_000),
   ...sourceShape('matatika'),
   ...sourceShape('cadenya'),
   ...sourceShape('moltaro'),
@@ -112,11 +154,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         tokenHeader: e[`${prefix}_TOKEN_HEADER`] as string,
         apiToken: (e[`${prefix}_API_TOKEN`] as string | undefined) ?? null,
         timeoutMs: e[`${prefix}_TIMEOUT_MS`] as number,
+        maxResponseBytes: e[`${prefix}_MAX_RESPONSE_BYTES`] as number,
       };
       return [source, config];
     }),
   ) as Record<SourceName, SourceConfig>;
   const anyUrl = SOURCES.some((s) => sources[s].url !== null);
+  // Fail closed: a production gateway with no upstream would quietly serve the demo sandbox, whose
+  // demo tokens are public. It must be asked for by name.
+  if (production && !anyUrl && e.SANDBOX !== true) {
+    throw new ConfigError(
+      `Invalid configuration:\n  ${SOURCES.map((s) => `${s.toUpperCase()}_API_URL`).join(', ')}: NODE_ENV=production needs at least one upstream URL (or SANDBOX=1 to serve the demo sandbox on purpose)`,
+    );
+  }
   const sandbox = e.SANDBOX ?? !anyUrl;
   if (sources.upsun.apiToken && !e.UPSUN_AUTH_URL && !sandbox) {
     throw new ConfigError(
@@ -136,5 +186,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // A random key means cursors from one instance fail on another, and after a restart: fine for one
     // process, which is why CURSOR_SECRET exists for several.
     cursorSecret: e.CURSOR_SECRET ? Buffer.from(e.CURSOR_SECRET) : randomBytes(32),
+    maxUpstreamCalls: e.MAX_UPSTREAM_CALLS,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    // Development answers any origin, so a local front end just works; production answers none
+    // unless told which.
+    corsOrigins: e.CORS_ORIGINS ?? (production ? [] : ['*']),
+    circuit: { failures: e.CIRCUIT_FAILURES, cooldownMs: e.CIRCUIT_COOLDOWN_MS },
   };
 }

@@ -16,7 +16,7 @@ export interface Context {
 
 export function createContextFactory(config: Config, upstreams: Upstreams) {
   return ({ request }: { request: Request }): Context => ({
-    sources: new RequestClients(config, upstreams, request.headers),
+    sources: new RequestClients(config, upstreams, request.headers, request.signal),
     fieldErrors: [],
   });
 }

@@ -1,17 +1,20 @@
 import { createRequire } from 'node:module';
-import { useGraphQlJit } from '@envelop/graphql-jit';
+import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
 import { GraphQLError } from 'graphql';
-import { createYoga, type GraphiQLOptions, maskError } from 'graphql-yoga';
+import { createYoga, type GraphiQLOptions, maskError, type Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { type Config, SOURCES } from './config.js';
 import { type Context, createContextFactory } from './context.js';
 import { exampleOperation, type GraphiQLTab } from './examples.js';
+import { useArgumentLimits } from './plugins/use-argument-limits.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
+import { useCsrfPrevention } from './plugins/use-csrf-prevention.js';
 import { useFieldErrors } from './plugins/use-field-errors.js';
+import { useJit } from './plugins/use-jit.js';
 import { useNoIntrospection } from './plugins/use-no-introspection.js';
 import { useQueryLimits } from './plugins/use-query-limits.js';
-import { toClientError } from './schema/errors.js';
 import { schema } from './schema/index.js';
+import { GatewayError } from './sources/errors.js';
 import { createUpstreams } from './sources/index.js';
 
 export interface GatewayOptions {
@@ -67,25 +70,51 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
         }
       : false,
     maskedErrors: {
-      maskError: (error, message, isDev) => {
-        const client = error instanceof GraphQLError ? toClientError(error) : null;
-        return client ?? maskError(error, message, isDev && !config.production);
-      },
+      // A GatewayError already carries its extensions (see sources/errors.ts): it goes out as it is,
+      // with its locations, and is not logged as a bug. Anything else is masked and logged.
+      maskError: (error, message, isDev) =>
+        error instanceof GraphQLError && error.originalError instanceof GatewayError
+          ? error
+          : maskError(error, message, isDev && !config.production),
     },
+    cors: corsPolicy(config.corsOrigins),
     plugins: [
-      useGraphQlJit(),
+      useCsrfPrevention(SOURCES.map((s) => config.sources[s].tokenHeader)),
       useBodyLimit(),
+      useArgumentLimits(),
       ...useQueryLimits(),
-      useFieldErrors(),
+      ...(config.production ? [blockFieldSuggestionsPlugin() as Plugin] : []),
       ...(config.introspection ? [] : [useNoIntrospection()]),
+      useJit(),
+      useFieldErrors(),
     ],
   });
   return Object.assign(yoga, {
+    /** Each source's circuit state, for readiness. */
+    circuits: () => upstreams.circuits(),
+    /** Closes the upstream pools once their calls end. */
     dispose: () => upstreams.close(),
+    /** Ends every upstream connection now, failing what is in flight (end of a shutdown's grace). */
+    abort: () => upstreams.destroy(),
   });
 }
 
 export type Gateway = ReturnType<typeof createGateway>;
+
+/**
+ * CORS as an allow-list: an origin on it gets its own name back, with credentials; any other gets no
+ * CORS headers at all, so the browser refuses to hand it the answer. '*' (the development default)
+ * allows every origin.
+ */
+function corsPolicy(origins: string[]) {
+  if (origins.length === 0) return false;
+  if (origins.includes('*')) return { credentials: true };
+  const allowed = new Set(origins);
+  return (request: Request) => {
+    const origin = request.headers.get('origin');
+    return origin !== null && allowed.has(origin) ? { origin: [origin], credentials: true } : false;
+  };
+}
 
 /** Each source's credential header with a placeholder, so GraphiQL shows where credentials go. */
 function placeholderHeaders(config: Config): Record<string, string> {

@@ -16,6 +16,14 @@ describe('config: parsed once, with errors that say what to set', () => {
       tokenHeader: 'authorization',
       apiToken: null,
       timeoutMs: 10_000,
+      maxResponseBytes: 5 * 1024 * 1024,
+    });
+    expect(config).toMatchObject({
+      maxUpstreamCalls: 50,
+      requestTimeoutMs: 15_000,
+      shutdownTimeoutMs: 10_000,
+      corsOrigins: ['*'],
+      circuit: { failures: 5, cooldownMs: 10_000 },
     });
     expect(config.sources.cadenya.tokenHeader).toBe('x-cadenya-authorization');
     expect(config.sources.moltaro.tokenHeader).toBe('x-moltaro-authorization');
@@ -28,16 +36,34 @@ describe('config: parsed once, with errors that say what to set', () => {
     expect(config.sources.matatika.url?.href).toBe('https://app.matatika.com/prefix');
   });
 
-  it('turns GraphiQL and introspection off in production unless asked for', () => {
-    expect(loadConfig({ NODE_ENV: 'production' })).toMatchObject({
+  it('turns GraphiQL, introspection and CORS off in production unless asked for', () => {
+    const upstream = { MATATIKA_API_URL: 'https://app.matatika.com' };
+    expect(loadConfig({ NODE_ENV: 'production', ...upstream })).toMatchObject({
       production: true,
       graphiql: false,
       introspection: false,
+      corsOrigins: [],
     });
-    expect(loadConfig({ NODE_ENV: 'production', GRAPHIQL: '1', INTROSPECTION: '1' })).toMatchObject({
+    expect(
+      loadConfig({
+        NODE_ENV: 'production',
+        GRAPHIQL: '1',
+        INTROSPECTION: '1',
+        CORS_ORIGINS: 'https://app.example.com, https://admin.example.com',
+        ...upstream,
+      }),
+    ).toMatchObject({
       graphiql: true,
       introspection: true,
+      corsOrigins: ['https://app.example.com', 'https://admin.example.com'],
     });
+  });
+
+  it('fails closed: production with no upstream URL refuses to start unless SANDBOX=1 says so', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /MATATIKA_API_URL, CADENYA_API_URL, MOLTARO_API_URL, UPSUN_API_URL: NODE_ENV=production needs at least one upstream URL/,
+    );
+    expect(loadConfig({ NODE_ENV: 'production', SANDBOX: '1' }).sandbox).toBe(true);
   });
 
   it('names every invalid variable and what it expects', () => {
@@ -48,6 +74,9 @@ describe('config: parsed once, with errors that say what to set', () => {
       UPSUN_TIMEOUT_MS: '0',
       MOLTARO_TOKEN_HEADER: 'bad header',
       SANDBOX: 'yes',
+      MAX_UPSTREAM_CALLS: '0',
+      CORS_ORIGINS: 'https://app.example.com/path',
+      CADENYA_MAX_RESPONSE_BYTES: 'lots',
     };
     expect(() => loadConfig(invalid)).toThrow(ConfigError);
     const message = (() => {
@@ -64,5 +93,8 @@ describe('config: parsed once, with errors that say what to set', () => {
     expect(message).toMatch(/UPSUN_TIMEOUT_MS: must be at least 1 ms/);
     expect(message).toMatch(/MOLTARO_TOKEN_HEADER: must be an HTTP header name/);
     expect(message).toMatch(/SANDBOX: must be 0 or 1/);
+    expect(message).toMatch(/MAX_UPSTREAM_CALLS: must be at least 1/);
+    expect(message).toMatch(/CORS_ORIGINS: must be a comma-separated list of origins/);
+    expect(message).toMatch(/CADENYA_MAX_RESPONSE_BYTES: must be a whole number/);
   });
 });

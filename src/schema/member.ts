@@ -1,7 +1,7 @@
 import type { Context } from '../context.js';
+import { InputError } from '../sources/errors.js';
 import { memberKey, parseMemberKey, type WorkspaceMember } from '../sources/matatika/client.js';
 import { builder } from './builder.js';
-import { badInput } from './errors.js';
 import { ProfileRef } from './profile.js';
 import { WorkspaceRef, workspaceStub } from './workspace.js';
 
@@ -14,7 +14,7 @@ export const MemberRef = builder.loadableNodeRef('Member', {
   id: {
     resolve: (m: WorkspaceMember) => memberKey(m.workspaceId, m.id),
     parse: (id) => {
-      if (parseMemberKey(id) === null) throw badInput('Invalid Member id.');
+      if (parseMemberKey(id) === null) throw new InputError('Invalid Member id.');
       return id;
     },
   },

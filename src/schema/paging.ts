@@ -1,8 +1,7 @@
 import { cursorToOffset, offsetToCursor } from '@pothos/plugin-relay';
 import { type GraphQLResolveInfo, locatedError } from 'graphql';
 import type { Context } from '../context.js';
-import { UpstreamError } from '../sources/errors.js';
-import { badInput, toClientError } from './errors.js';
+import { GatewayError, InputError } from '../sources/errors.js';
 
 export interface PageArgs {
   first?: number | null;
@@ -33,7 +32,7 @@ export interface Window {
 export function pageSize(args: PageArgs): number {
   const limit = args.first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(limit) || limit < 0 || limit > MAX_PAGE_SIZE) {
-    throw badInput(`first must be between 0 and ${MAX_PAGE_SIZE}.`);
+    throw new InputError(`first must be between 0 and ${MAX_PAGE_SIZE}.`);
   }
   return limit;
 }
@@ -48,7 +47,8 @@ export function windowOf(args: PageArgs): Window {
   } catch {
     after = Number.NaN;
   }
-  if (!Number.isInteger(after) || after < 0) throw badInput('after is not a cursor from this connection.');
+  if (!Number.isInteger(after) || after < 0)
+    throw new InputError('after is not a cursor from this connection.');
   return { offset: after + 1, limit };
 }
 
@@ -110,7 +110,9 @@ export function cursorConnection<T>(page: {
  * Resolves a connection, answering an empty one when its upstream fails. The contract makes every list
  * non-null, so a plain throw would null the parent (the whole response, for a root list) and take every
  * other source's data with it. Instead the error is reported at this field's path, with its code, and
- * the rest of the response arrives. Only upstream errors are softened; a bug still fails loudly.
+ * the rest of the response arrives. Every GatewayError is softened the same way, so a bad `first` or
+ * `after` answers alike on every list: an empty connection and BAD_USER_INPUT at the field. A bug still
+ * fails loudly.
  */
 export async function orEmpty<T>(
   ctx: Context,
@@ -120,9 +122,8 @@ export async function orEmpty<T>(
   try {
     return await load();
   } catch (error) {
-    if (!(error instanceof UpstreamError)) throw error;
-    const located = locatedError(error, info.fieldNodes, pathOf(info.path));
-    ctx.fieldErrors.push(toClientError(located) ?? located);
+    if (!(error instanceof GatewayError)) throw error;
+    ctx.fieldErrors.push(locatedError(error, info.fieldNodes, pathOf(info.path)));
     return {
       edges: [],
       pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },

@@ -1,5 +1,5 @@
+import { InputError } from '../sources/errors.js';
 import { builder } from './builder.js';
-import { badInput } from './errors.js';
 
 // Upstreams send ISO 8601 strings; the gateway passes them through unchanged rather than re-formatting
 // them, so a client sees the upstream's precision and offset.
@@ -8,7 +8,7 @@ builder.scalarType('DateTime', {
   serialize: (value) => String(value),
   parseValue: (value) => {
     if (typeof value !== 'string' || Number.isNaN(Date.parse(value)))
-      throw badInput('DateTime must be an ISO 8601 string.');
+      throw new InputError('DateTime must be an ISO 8601 string.');
     return value;
   },
 });

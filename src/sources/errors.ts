@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'UPSTREAM_TIMEOUT'
   | 'UPSTREAM_UNAVAILABLE'
   | 'UPSTREAM_ERROR'
-  | 'SOURCE_NOT_CONFIGURED';
+  | 'SOURCE_NOT_CONFIGURED'
+  | 'LIMIT_EXCEEDED';
 
 /** What was sent, for `extensions.upstream`: the path only, never the query string or a credential. */
 export interface UpstreamCall {
@@ -21,15 +22,76 @@ export interface UpstreamCall {
 }
 
 /**
- * The one error class of the sources. Everything a client may see about an upstream failure is on it;
- * the schema turns it into a GraphQL error in one place (src/schema/errors.ts). Any other exception is
- * a bug and stays masked.
+ * The root of every error the gateway raises on purpose. It carries its GraphQL `extensions`, and
+ * graphql-js (and graphql-jit) copy an original error's `extensions` onto the located error they make
+ * of it: so a resolver just throws, the client sees the code, the error keeps its locations, and no
+ * layer has to translate it. Anything that is not a GatewayError is a bug and stays masked.
  */
-export class UpstreamError extends Error {
-  override name = 'UpstreamError';
+export class GatewayError extends Error {
+  override name = 'GatewayError';
   readonly code: ErrorCode;
-  readonly source: SourceName;
-  /** Null when the error arose before any request was sent (bad input, no credential, not configured). */
+  readonly source: SourceName | null;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { source?: SourceName | null; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.source = options.source ?? null;
+  }
+
+  /** Read by graphql-js when it locates the error; built on demand, since most errors are never sent. */
+  get extensions(): Record<string, unknown> {
+    return this.source === null ? { code: this.code } : { code: this.code, source: this.source };
+  }
+
+  /** Client errors (the caller's input, rights or limits) are no fault of the gateway or the upstream. */
+  get isClientError(): boolean {
+    return CLIENT_CODES.has(this.code);
+  }
+}
+
+const CLIENT_CODES = new Set<ErrorCode>([
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'BAD_USER_INPUT',
+  'CONFLICT',
+  'RATE_LIMITED',
+  'SOURCE_NOT_CONFIGURED',
+  'LIMIT_EXCEEDED',
+]);
+
+/**
+ * An argument the gateway refuses before asking any upstream: a bad id, `first`, `after`, cursor or
+ * label. The same class on every list and every source, so the same mistake gets the same answer: the
+ * field's error, with every other field's data kept.
+ */
+export class InputError extends GatewayError {
+  override name = 'InputError';
+  constructor(message: string, source: SourceName | null = null) {
+    super('BAD_USER_INPUT', message, { source });
+  }
+}
+
+/** A request past one of its budgets: upstream calls, list sizes. */
+export class LimitError extends GatewayError {
+  override name = 'LimitError';
+  constructor(message: string, source: SourceName | null = null) {
+    super('LIMIT_EXCEEDED', message, { source });
+  }
+}
+
+/**
+ * An upstream's failure, or a refusal on an upstream's behalf (no credential, not configured). The
+ * path in `call` never holds a query string or a credential.
+ */
+export class UpstreamError extends GatewayError {
+  override name = 'UpstreamError';
+  declare readonly source: SourceName;
+  /** Null when the error arose before any request was sent (no credential, not configured, open circuit). */
   readonly call: UpstreamCall | null;
   /** Seconds, from a 429's Retry-After header, when the upstream gave one. */
   readonly retryAfter: number | null;
@@ -40,11 +102,16 @@ export class UpstreamError extends Error {
     message: string,
     options: { call?: UpstreamCall | null; retryAfter?: number | null; cause?: unknown } = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.source = source;
+    super(code, message, { source, cause: options.cause });
     this.call = options.call ?? null;
     this.retryAfter = options.retryAfter ?? null;
+  }
+
+  override get extensions(): Record<string, unknown> {
+    const extensions: Record<string, unknown> = { code: this.code, source: this.source };
+    if (this.call) extensions.upstream = { source: this.source, ...this.call };
+    if (this.retryAfter !== null) extensions.retryAfter = this.retryAfter;
+    return extensions;
   }
 }
 
@@ -71,4 +138,29 @@ export function codeForStatus(status: number): ErrorCode {
     default:
       return 'UPSTREAM_ERROR';
   }
+}
+
+/** With the u flag a pair is one code point, so only an unpaired half matches. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/** Longest id the gateway sends upstream; real ids (Auth0 subjects, UUIDs, ULIDs) are under 100. */
+export const MAX_ID_LENGTH = 256;
+
+/**
+ * Checks one id before it goes into a path: `.`, `..` and empty ids would be folded away by URL parsers,
+ * a lone surrogate cannot be percent-encoded (encodeURIComponent throws), and an over-long id is only
+ * ever an attack on the upstream's router. Returns the error instead of throwing so that a batch can
+ * fail just that key.
+ */
+export function idProblem(id: string, source: SourceName | null = null): InputError | null {
+  if (id === '' || id === '.' || id === '..') {
+    return new InputError(`Invalid id ${JSON.stringify(id)}: ids must not be empty, "." or "..".`, source);
+  }
+  if (id.length > MAX_ID_LENGTH) {
+    return new InputError(`Invalid id: longer than ${MAX_ID_LENGTH} characters.`, source);
+  }
+  if (LONE_SURROGATE.test(id)) {
+    return new InputError('Invalid id: it holds an unpaired UTF-16 surrogate.', source);
+  }
+  return null;
 }

@@ -1,8 +1,12 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { type Dispatcher, Pool } from 'undici';
 import type { z } from 'zod';
 import type { SourceName } from '../config.js';
-import { codeForStatus, type UpstreamCall, UpstreamError } from './errors.js';
+import type { RequestBudget } from './budget.js';
+import { Circuit, type CircuitOptions } from './circuit.js';
+import { type ErrorCode, idProblem, type UpstreamCall, UpstreamError } from './errors.js';
+import { type Interruption, RETRYABLE_SOCKET_ERRORS, statusError, transportError } from './failures.js';
+import { type RawResponse, Transport } from './transport.js';
 
 /**
  * A path the gateway may request, built by `pathOf` from a fixed template. The brand keeps a raw client
@@ -10,23 +14,16 @@ import { codeForStatus, type UpstreamCall, UpstreamError } from './errors.js';
  */
 export type UpstreamPath = string & { readonly __upstreamPath: unique symbol };
 
-const DOT_SEGMENTS = new Set(['.', '..']);
-
 /**
  * Builds a path from literal segments and ids, each id percent-encoded as exactly one segment, so that
  * `a/b`, `a?b#c` or `auth0|x` can never add a segment, a query or a fragment. Ids that a URL parser would
- * fold away (`.`, `..`, empty) are refused before any request is made.
+ * fold away (`.`, `..`, empty), over-long ids and lone surrogates are refused before any request.
  */
 export function pathOf(source: SourceName, ...segments: Array<string | { id: string }>): UpstreamPath {
   const parts = segments.map((segment) => {
     if (typeof segment === 'string') return segment;
-    if (segment.id === '' || DOT_SEGMENTS.has(segment.id)) {
-      throw new UpstreamError(
-        'BAD_USER_INPUT',
-        source,
-        `Invalid id ${JSON.stringify(segment.id)}: ids must not be empty, "." or "..".`,
-      );
-    }
+    const problem = idProblem(segment.id, source);
+    if (problem) throw problem;
     return encodeURIComponent(segment.id);
   });
   return `/${parts.join('/')}` as UpstreamPath;
@@ -52,14 +49,14 @@ export interface UpstreamResponse {
   /** The parsed JSON body; undefined for an empty body. */
   body: unknown;
   call: UpstreamCall;
-  /** Seconds from a Retry-After header, when there was one. */
-  retryAfter: number | null;
 }
 
 export interface HttpSourceOptions {
   source: SourceName;
   baseUrl: URL;
   timeoutMs: number;
+  maxResponseBytes: number;
+  circuit: CircuitOptions;
   logger: Logger;
   /** Pulls the upstream's own message out of an error body, in that upstream's format. */
   messageOf?: (body: unknown) => string | undefined;
@@ -67,27 +64,24 @@ export interface HttpSourceOptions {
   connections?: number;
 }
 
-const RETRYABLE_SOCKET_ERRORS = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']);
-const UNAVAILABLE_ERRORS = new Set([
-  ...RETRYABLE_SOCKET_ERRORS,
-  'ECONNREFUSED',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_CLOSED',
-  'UND_ERR_DESTROYED',
+/** Codes logged at debug: the caller's own doing, not something an operator must look at. */
+const QUIET_CODES = new Set<ErrorCode>([
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'BAD_USER_INPUT',
+  'CONFLICT',
 ]);
 
 /**
- * One long-lived connection pool per upstream, shared by every request: keep-alive saves a TCP (and TLS)
- * handshake per call, and the pool's bound caps how hard one gateway can hit an upstream. The pool is
- * bound to one origin, so no path can make it talk to another host, and it never follows redirects.
+ * One upstream as every request sees it: its connection pool (transport.ts), its circuit breaker
+ * (circuit.ts), the retry policy and the mapping of failures to codes (failures.ts), composed once so
+ * that every source gets all of them by construction.
  */
 export class HttpSource {
   readonly source: SourceName;
-  private readonly pool: Pool;
+  readonly circuit: Circuit;
+  private readonly transport: Transport;
   private readonly basePath: string;
   private readonly options: HttpSourceOptions;
 
@@ -95,13 +89,16 @@ export class HttpSource {
     this.options = options;
     this.source = options.source;
     this.basePath = options.baseUrl.pathname.replace(/\/+$/, '');
-    this.pool = new Pool(options.baseUrl.origin, {
+    this.transport = new Transport({
+      origin: options.baseUrl.origin,
+      timeoutMs: options.timeoutMs,
+      maxResponseBytes: options.maxResponseBytes,
       connections: options.connections ?? 64,
-      pipelining: 1,
-      keepAliveTimeout: 30_000,
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
     });
+    this.circuit = new Circuit(options.source, options.circuit);
+    this.circuit.onChange((state) =>
+      options.logger.warn({ source: this.source, circuit: state }, `${this.source} circuit ${state}`),
+    );
   }
 
   /** The base URL's origin; sources use it to check that a link from the upstream stays on it. */
@@ -115,49 +112,31 @@ export class HttpSource {
   }
 
   close(): Promise<void> {
-    return this.pool.close();
+    return this.transport.close();
+  }
+
+  destroy(): Promise<void> {
+    return this.transport.destroy();
   }
 
   /**
-   * Sends one call within the source's time budget. GETs are retried once after a connection reset or a
-   * 503, because both usually mean a stale keep-alive socket or a restarting instance; writes are never
-   * retried, since the first attempt may have been applied. Any status outside 2xx becomes an
-   * UpstreamError with the upstream's own message.
+   * Sends one call within the source's time budget and the request's deadline, through the circuit.
+   * GETs are retried once after a connection reset (usually a stale keep-alive socket) or a 503
+   * (after its Retry-After, or a short jittered pause), within the budget; writes never are, since the
+   * first attempt may have been applied. Any status outside 2xx becomes an UpstreamError with the
+   * upstream's own message.
    */
-  async request(options: RequestOptions): Promise<UpstreamResponse> {
-    const deadline = Date.now() + this.options.timeoutMs;
-    const call: UpstreamCall = { method: options.method, path: this.basePath + options.path, status: null };
+  async request(options: RequestOptions, budget: RequestBudget | null = null): Promise<UpstreamResponse> {
     const started = performance.now();
-    for (let attempt = 1; ; attempt++) {
-      const canRetry = options.method === 'GET' && attempt === 1;
-      try {
-        const response = await this.attempt(options, call, deadline);
-        if (response.status === 503 && canRetry && Date.now() < deadline) continue;
-        if (this.options.logger.isLevelEnabled('debug')) {
-          this.options.logger.debug(
-            {
-              source: this.source,
-              method: call.method,
-              path: call.path,
-              status: response.status,
-              ms: elapsed(started),
-            },
-            'upstream call',
-          );
-        }
-        if (response.status >= 200 && response.status < 300) return response;
-        throw this.statusError(response);
-      } catch (error) {
-        if (error instanceof UpstreamError) {
-          this.logFailure(error, started);
-          throw error;
-        }
-        const code = (error as { code?: string }).code ?? '';
-        if (canRetry && RETRYABLE_SOCKET_ERRORS.has(code) && Date.now() < deadline) continue;
-        const failure = this.transportError(error, code, call, deadline);
-        this.logFailure(failure, started);
-        throw failure;
-      }
+    try {
+      return await this.circuit.run(() => this.withRetry(options, budget));
+    } catch (error) {
+      const failure =
+        error instanceof UpstreamError
+          ? error
+          : new UpstreamError('UPSTREAM_ERROR', this.source, 'call failed');
+      this.logFailure(failure, started, budget);
+      throw failure;
     }
   }
 
@@ -165,8 +144,9 @@ export class HttpSource {
   async json<S extends z.ZodType>(
     schema: S,
     options: RequestOptions,
+    budget: RequestBudget | null = null,
   ): Promise<{ status: number; data: z.output<S> }> {
-    const response = await this.request(options);
+    const response = await this.request(options, budget);
     return { status: response.status, data: this.decode(schema, response.body, response.call) };
   }
 
@@ -192,11 +172,62 @@ export class HttpSource {
     return new UpstreamError(code, this.source, message, { call });
   }
 
+  private async withRetry(options: RequestOptions, budget: RequestBudget | null): Promise<UpstreamResponse> {
+    const callDeadline = Date.now() + this.options.timeoutMs;
+    const deadline = budget ? Math.min(callDeadline, budget.deadline) : callDeadline;
+    const path = this.basePath + options.path;
+    for (let attempt = 1; ; attempt++) {
+      const canRetry = options.method === 'GET' && attempt === 1;
+      // Each attempt has its own record, so a retried 503 never colours the next attempt's error.
+      const call: UpstreamCall = { method: options.method, path, status: null };
+      const ended: { by: Interruption } = { by: null };
+      let response: RawResponse;
+      try {
+        response = await this.attempt(options, call, deadline, callDeadline, budget, ended);
+      } catch (error) {
+        if (error instanceof UpstreamError) throw error;
+        const code = (error as { code?: string }).code ?? '';
+        if (canRetry && ended.by === null && RETRYABLE_SOCKET_ERRORS.has(code) && Date.now() < deadline)
+          continue;
+        throw transportError(this.source, error, call, {
+          interruption: ended.by,
+          timeoutMs: this.options.timeoutMs,
+          requestTimeoutMs: budget?.timeoutMs ?? null,
+          maxBytes: this.options.maxResponseBytes,
+        });
+      }
+      if (response.status === 503 && canRetry) {
+        const pause = retryPause(response.retryAfter);
+        if (Date.now() + pause < deadline) {
+          await this.pause(pause, budget);
+          continue;
+        }
+      }
+      if (response.status >= 200 && response.status < 300) {
+        if (response.notJson) {
+          throw new UpstreamError(
+            'UPSTREAM_ERROR',
+            this.source,
+            `${this.source} returned a body that is not JSON`,
+            {
+              call,
+            },
+          );
+        }
+        return { status: response.status, body: response.body, call };
+      }
+      throw statusError(this.source, response, call, this.options.messageOf);
+    }
+  }
+
   private async attempt(
     options: RequestOptions,
     call: UpstreamCall,
     deadline: number,
-  ): Promise<UpstreamResponse> {
+    callDeadline: number,
+    budget: RequestBudget | null,
+    ended: { by: Interruption },
+  ): Promise<RawResponse> {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (options.credential !== null) headers.authorization = `Bearer ${options.credential}`;
     let body: string | undefined;
@@ -207,117 +238,68 @@ export class HttpSource {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(options.form).toString();
     }
-    // A timer cleared as soon as the call ends: AbortSignal.timeout's would live on for the whole budget,
-    // thousands of them at once under load.
+    // One timer per call, cleared as soon as the call ends (AbortSignal.timeout's would live on for the
+    // whole budget, thousands at once under load), set to the earlier of the call's budget and the
+    // request's deadline; and the client's own signal, so that a client that leaves stops the call.
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), Math.max(1, deadline - Date.now()));
-    let response: Dispatcher.ResponseData;
-    let text: string;
+    const timer = setTimeout(
+      () => {
+        ended.by = deadline < callDeadline ? 'request-deadline' : 'call-timeout';
+        controller.abort();
+      },
+      Math.max(1, deadline - Date.now()),
+    );
+    const clientSignal = budget?.signal ?? null;
+    const onClientGone = () => {
+      ended.by = 'cancelled';
+      controller.abort();
+    };
+    if (clientSignal?.aborted) onClientGone();
+    else clientSignal?.addEventListener('abort', onClientGone, { once: true });
     try {
-      response = await this.pool.request({
+      const response = await this.transport.send({
         method: options.method,
         path: call.path + (options.search ?? queryString(options.query)),
         headers,
         body,
         signal: controller.signal,
       });
-      call.status = response.statusCode;
-      text = await response.body.text();
+      call.status = response.status;
+      return response;
     } finally {
       clearTimeout(timer);
+      clientSignal?.removeEventListener('abort', onClientGone);
     }
-    let parsed: unknown;
-    if (text.length > 0) {
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // A non-JSON error page (a proxy's 502, say) still maps by status; only a 2xx must be JSON.
-        if (response.statusCode < 300) {
-          throw new UpstreamError(
-            'UPSTREAM_ERROR',
-            this.source,
-            `${this.source} returned a body that is not JSON`,
-            { call },
-          );
-        }
-      }
+  }
+
+  private async pause(ms: number, budget: RequestBudget | null): Promise<void> {
+    try {
+      await sleep(ms, undefined, budget?.signal ? { signal: budget.signal } : undefined);
+    } catch {
+      throw new UpstreamError('UPSTREAM_ERROR', this.source, 'The request was cancelled by the client.');
     }
-    const retryAfter = response.headers['retry-after'];
-    return {
-      status: response.statusCode,
-      body: parsed,
-      call: { ...call },
-      retryAfter: typeof retryAfter === 'string' ? parseRetryAfter(retryAfter) : null,
+  }
+
+  private logFailure(error: UpstreamError, started: number, budget: RequestBudget | null) {
+    const fields = {
+      source: this.source,
+      code: error.code,
+      method: error.call?.method,
+      path: error.call?.path,
+      status: error.call?.status,
+      ms: elapsed(started),
     };
-  }
-
-  private statusError(response: UpstreamResponse): UpstreamError {
-    const { status, call } = response;
-    if (status >= 300 && status < 400) {
-      return new UpstreamError(
-        'UPSTREAM_ERROR',
-        this.source,
-        `${this.source} answered a redirect (${status}), which the gateway does not follow`,
-        { call },
-      );
-    }
-    const message = this.options.messageOf?.(response.body) ?? `${this.source} answered ${status}`;
-    return new UpstreamError(codeForStatus(status), this.source, message, {
-      call,
-      retryAfter: response.retryAfter,
-    });
-  }
-
-  private transportError(error: unknown, code: string, call: UpstreamCall, deadline: number): UpstreamError {
-    const name = (error as { name?: string }).name;
-    if (
-      name === 'TimeoutError' ||
-      name === 'AbortError' ||
-      code === 'UND_ERR_HEADERS_TIMEOUT' ||
-      code === 'UND_ERR_BODY_TIMEOUT' ||
-      Date.now() >= deadline
-    ) {
-      return new UpstreamError(
-        'UPSTREAM_TIMEOUT',
-        this.source,
-        `${this.source} did not answer within ${this.options.timeoutMs} ms`,
-        { call, cause: error },
-      );
-    }
-    if (UNAVAILABLE_ERRORS.has(code)) {
-      return new UpstreamError(
-        'UPSTREAM_UNAVAILABLE',
-        this.source,
-        `${this.source} is unavailable (${code})`,
-        { call, cause: error },
-      );
-    }
-    return new UpstreamError('UPSTREAM_ERROR', this.source, `${this.source} call failed`, {
-      call,
-      cause: error,
-    });
-  }
-
-  private logFailure(error: UpstreamError, started: number) {
-    this.options.logger.warn(
-      {
-        source: this.source,
-        code: error.code,
-        method: error.call?.method,
-        path: error.call?.path,
-        status: error.call?.status,
-        ms: elapsed(started),
-      },
-      error.message,
-    );
+    // The upstream's faults are an operator's business, one line each and a few per request; the
+    // caller's own (401/403/404/400, cancellation) only at debug.
+    const quiet = QUIET_CODES.has(error.code) || budget?.signal?.aborted === true;
+    if (!quiet && (budget === null || budget.mayWarn())) this.options.logger.warn(fields, error.message);
+    else this.options.logger.debug(fields, error.message);
   }
 }
 
-function parseRetryAfter(value: string): number | null {
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+/** How long to wait before retrying a 503: its Retry-After when given, else 50–150 ms of jitter. */
+function retryPause(retryAfter: number | null): number {
+  return retryAfter !== null ? retryAfter * 1000 : 50 + Math.floor(Math.random() * 100);
 }
 
 function queryString(query: RequestOptions['query']): string {

@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
 import type { Config, SourceName } from '../config.js';
+import { RequestBudget } from './budget.js';
 import { CadenyaClient } from './cadenya/client.js';
 import { cadenyaMessage } from './cadenya/payloads.js';
+import type { CircuitStateName } from './circuit.js';
 import { type Credential, staticCredential } from './credentials.js';
 import { CursorCodec } from './cursor.js';
 import { HttpSource } from './http.js';
@@ -19,7 +21,12 @@ export interface Upstreams {
   http: Record<SourceName, HttpSource | null>;
   upsunExchange: UpsunTokenExchange | null;
   cursors: CursorCodec;
+  /** Each source's circuit state, without calling anything ('unconfigured' for a source with no URL). */
+  circuits(): Record<SourceName, CircuitStateName | 'unconfigured'>;
+  /** Closes the pools once their calls have ended. */
   close(): Promise<void>;
+  /** Ends every connection at once, failing the calls in flight. */
+  destroy(): Promise<void>;
 }
 
 const MESSAGE_OF: Record<SourceName, (body: unknown) => string | undefined> = {
@@ -36,6 +43,8 @@ export function createUpstreams(config: Config, logger: Logger): Upstreams {
           source,
           baseUrl,
           timeoutMs: config.sources[source].timeoutMs,
+          maxResponseBytes: config.sources[source].maxResponseBytes,
+          circuit: config.circuit,
           logger,
           messageOf: MESSAGE_OF[source],
         })
@@ -49,8 +58,15 @@ export function createUpstreams(config: Config, logger: Logger): Upstreams {
     http,
     upsunExchange: auth && apiToken ? new UpsunTokenExchange(auth, apiToken) : null,
     cursors: new CursorCodec(config.cursorSecret),
+    circuits: () =>
+      Object.fromEntries(
+        Object.entries(http).map(([source, h]) => [source, h ? h.circuit.state : 'unconfigured']),
+      ) as Record<SourceName, CircuitStateName | 'unconfigured'>,
     close: async () => {
       await Promise.all([...Object.values(http), auth].map((h) => h?.close()));
+    },
+    destroy: async () => {
+      await Promise.all([...Object.values(http), auth].map((h) => h?.destroy()));
     },
   };
 }
@@ -69,12 +85,17 @@ export interface SourceClients {
  */
 export class RequestClients implements SourceClients {
   private clients: Partial<SourceClients> = {};
+  /** What this request may spend on the upstreams, all sources together. */
+  readonly budget: RequestBudget;
 
   constructor(
     private readonly config: Config,
     private readonly upstreams: Upstreams,
     private readonly headers: Headers,
-  ) {}
+    signal: AbortSignal | null = null,
+  ) {
+    this.budget = new RequestBudget(config.maxUpstreamCalls, config.requestTimeoutMs, signal);
+  }
 
   get matatika(): MatatikaClient {
     this.clients.matatika ??= new MatatikaClient(this.session('matatika'));
@@ -97,7 +118,7 @@ export class RequestClients implements SourceClients {
   }
 
   private session(source: SourceName): SourceSession {
-    return new SourceSession(source, this.upstreams.http[source], this.credential(source));
+    return new SourceSession(source, this.upstreams.http[source], this.credential(source), this.budget);
   }
 
   private credential(source: SourceName): Credential {

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { SourceName } from '../config.js';
+import type { RequestBudget } from './budget.js';
 import type { Credential } from './credentials.js';
 import { UpstreamError } from './errors.js';
 import type { HttpSource, RequestOptions, UpstreamResponse } from './http.js';
@@ -14,17 +15,22 @@ export class SourceSession {
     readonly source: SourceName,
     private readonly http: HttpSource | null,
     private readonly credential: Credential,
+    /** The request's budget: every call of every source of one request draws on it. */
+    private readonly budget: RequestBudget,
   ) {}
 
   async request(options: Omit<RequestOptions, 'credential'>): Promise<UpstreamResponse> {
     const http = this.configured();
     const credential = await this.credential.get();
+    this.budget.spend(this.source);
     try {
-      return await http.request({ ...options, credential });
+      return await http.request({ ...options, credential }, this.budget);
     } catch (error) {
       // A server-side token may have been revoked or expired early: renew it once and try again.
       if (error instanceof UpstreamError && error.code === 'UNAUTHENTICATED' && this.credential.renew) {
-        return http.request({ ...options, credential: await this.credential.renew(credential) });
+        const renewed = await this.credential.renew(credential);
+        this.budget.spend(this.source);
+        return http.request({ ...options, credential: renewed }, this.budget);
       }
       throw error;
     }

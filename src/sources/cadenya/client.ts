@@ -1,5 +1,6 @@
+import { withValidIds } from '../batch.js';
 import type { CursorCodec } from '../cursor.js';
-import { UpstreamError } from '../errors.js';
+import { InputError, UpstreamError } from '../errors.js';
 import { pathOf } from '../http.js';
 import { walkPages } from '../paging.js';
 import type { SourceSession } from '../session.js';
@@ -12,6 +13,9 @@ import {
 
 /** The largest `limit` the gateway asks for; larger windows walk more pages. */
 export const MAX_LIMIT = 50;
+/** Longest search string, and most labels, one search may send: cadenya's own limits are unpublished. */
+export const MAX_QUERY_LENGTH = 256;
+export const MAX_LABELS = 20;
 /** How many pages one field may read: bounds the gateway-side type filter and the by-id scan. */
 export const MAX_PAGES = 10;
 
@@ -102,7 +106,11 @@ export class CadenyaClient {
    * every id is found, the list ends, or MAX_PAGES pages have been read. Profiles that an earlier
    * search of the request returned are in the loader already and never reach here.
    */
-  async loadByIds(ids: readonly string[]): Promise<Array<AccountProfile | Error>> {
+  loadByIds(ids: readonly string[]): Promise<Array<AccountProfile | Error>> {
+    return withValidIds('cadenya', ids, (valid) => this.findByIds(valid));
+  }
+
+  private async findByIds(ids: readonly string[]): Promise<Array<AccountProfile | Error>> {
     const wanted = new Set(ids);
     const found = new Map<string, AccountProfile>();
     // Searches of this request, finished or in flight, may already hold the ids.
@@ -155,7 +163,11 @@ export class CadenyaClient {
 
 /** The upstream's query parameters for a search, with labels as `k=v,k=v` (sorted, so equal searches match). */
 function searchParams(args: SearchArgs): Record<string, string | undefined> {
+  if (args.query && args.query.length > MAX_QUERY_LENGTH) {
+    throw badInput(`query must be at most ${MAX_QUERY_LENGTH} characters.`);
+  }
   const labels = [...(args.labels ?? [])];
+  if (labels.length > MAX_LABELS) throw badInput(`At most ${MAX_LABELS} labels.`);
   for (const { key, value } of labels) {
     if (key === '' || /[=,]/.test(key) || value.includes(',')) {
       throw badInput(
@@ -186,6 +198,6 @@ function isEdgeState(value: unknown): value is EdgeState {
   );
 }
 
-function badInput(message: string): UpstreamError {
-  return new UpstreamError('BAD_USER_INPUT', 'cadenya', message);
+function badInput(message: string): InputError {
+  return new InputError(message, 'cadenya');
 }

@@ -1,4 +1,5 @@
-import { type ErrorCode, UpstreamError } from '../errors.js';
+import { fromListOrSingle, settleEach, unwrap, withValidIds } from '../batch.js';
+import { idProblem } from '../errors.js';
 import { pathOf } from '../http.js';
 import type { SourceSession } from '../session.js';
 import {
@@ -90,7 +91,11 @@ export class MatatikaClient {
     return this.profileList;
   }
 
-  async loadProfiles(ids: readonly string[]): Promise<Array<Profile | Error>> {
+  loadProfiles(ids: readonly string[]): Promise<Array<Profile | Error>> {
+    return withValidIds('matatika', ids, (valid) => this.loadValidProfiles(valid));
+  }
+
+  private async loadValidProfiles(ids: readonly string[]): Promise<Array<Profile | Error>> {
     if (this.profileList === undefined && ids.length < PROFILE_LIST_THRESHOLD) {
       return settleEach(ids, (id) => this.getProfile(id));
     }
@@ -174,7 +179,11 @@ export class MatatikaClient {
    * caller may not read, or none at all) fall back to a single GET, whose answer carries the exact
    * 403 or 404.
    */
-  async loadWorkspaces(ids: readonly string[]): Promise<Array<Workspace | Error>> {
+  loadWorkspaces(ids: readonly string[]): Promise<Array<Workspace | Error>> {
+    return withValidIds('matatika', ids, (valid) => this.loadValidWorkspaces(valid));
+  }
+
+  private async loadValidWorkspaces(ids: readonly string[]): Promise<Array<Workspace | Error>> {
     const known = new Map<string, Workspace>();
     for (const page of await Promise.allSettled(this.workspacePages.values())) {
       if (page.status === 'fulfilled') for (const w of page.value.workspaces) known.set(w.id, w);
@@ -229,9 +238,15 @@ export class MatatikaClient {
 
   /** Keys of one workspace share its member list when there are two or more of them. */
   async loadMembers(keys: readonly MemberKey[]): Promise<Array<WorkspaceMember | Error>> {
+    const problems = new Map<MemberKey, Error>();
+    for (const key of keys) {
+      const problem = idProblem(key.workspaceId, 'matatika') ?? idProblem(key.memberId, 'matatika');
+      if (problem) problems.set(key, problem);
+    }
     const byWorkspace = new Map<string, MemberKey[]>();
     for (const key of keys)
-      byWorkspace.set(key.workspaceId, [...(byWorkspace.get(key.workspaceId) ?? []), key]);
+      if (!problems.has(key))
+        byWorkspace.set(key.workspaceId, [...(byWorkspace.get(key.workspaceId) ?? []), key]);
     const answers = new Map<MemberKey, Promise<WorkspaceMember>>();
     for (const [workspaceId, group] of byWorkspace) {
       if (!this.memberLists.has(workspaceId) && group.length < 2) {
@@ -251,49 +266,9 @@ export class MatatikaClient {
         );
       });
     }
-    return settleEach(keys, (key) => answers.get(key) as Promise<WorkspaceMember>);
+    return settleEach(keys, (key) => {
+      const problem = problems.get(key);
+      return problem ? Promise.reject(problem) : (answers.get(key) as Promise<WorkspaceMember>);
+    });
   }
-}
-
-/** Runs `load` for every key and keeps each failure as that key's Error. */
-function settleEach<K, V>(keys: readonly K[], load: (key: K) => Promise<V>): Promise<Array<V | Error>> {
-  return Promise.all(keys.map((key) => load(key).catch(toError)));
-}
-
-/**
- * Answers keys from a list, falling back to `single` for keys the list lacks. When the list itself is
- * refused (403, 404, 400), the refusal may be about the list endpoint alone, so each key gets its own
- * GET; when the upstream is unreachable, slow or rejects the credential, a GET per key would fare no
- * better, and every key fails with the list's error instead.
- */
-async function fromListOrSingle<V>(
-  keys: readonly string[],
-  list: Promise<V[]>,
-  keyOf: (item: V) => string,
-  single: (key: string) => Promise<V>,
-): Promise<Array<V | Error>> {
-  let items: V[];
-  try {
-    items = await list;
-  } catch (error) {
-    if (error instanceof UpstreamError && LIST_SPECIFIC_REFUSALS.has(error.code))
-      return settleEach(keys, single);
-    return keys.map(() => toError(error));
-  }
-  const byKey = new Map(items.map((item) => [keyOf(item), item]));
-  return settleEach(keys, (key) => {
-    const found = byKey.get(key);
-    return found === undefined ? single(key) : Promise.resolve(found);
-  });
-}
-
-const LIST_SPECIFIC_REFUSALS = new Set<ErrorCode>(['FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT']);
-
-function toError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
-}
-
-function unwrap<V>(result: V | Error): V {
-  if (result instanceof Error) throw result;
-  return result;
 }

@@ -1,5 +1,6 @@
+import { settleEach, withValidIds } from '../batch.js';
 import type { CursorCodec } from '../cursor.js';
-import { type UpstreamCall, UpstreamError } from '../errors.js';
+import { InputError, type UpstreamCall, UpstreamError } from '../errors.js';
 import { type HttpSource, pathOf } from '../http.js';
 import { type PositionedPage, walkPages } from '../paging.js';
 import type { SourceSession } from '../session.js';
@@ -46,7 +47,7 @@ export class UpsunClient {
 
   /** Upsun offers no batch read, so a batch fans out in parallel; the pool bounds the concurrency. */
   loadProfiles(ids: readonly string[]): Promise<Array<UserProfile | Error>> {
-    return Promise.all(ids.map((id) => this.getProfile(id).catch((error: Error) => error)));
+    return withValidIds('upsun', ids, (valid) => settleEach(valid, (id) => this.getProfile(id)));
   }
 
   async list(args: { first: number; after?: string | null }): Promise<ListResult> {
@@ -55,7 +56,7 @@ export class UpsunClient {
     if (args.after != null) {
       const state = this.cursors.decode(args.after) as EdgeState | null;
       if (!isEdgeState(state)) {
-        throw new UpstreamError('BAD_USER_INPUT', 'upsun', 'after is not a cursor from userProfiles.');
+        throw new InputError('after is not a cursor from userProfiles.', 'upsun');
       }
       start = state.q;
       skip = state.i + 1;

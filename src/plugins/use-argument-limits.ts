@@ -1,0 +1,92 @@
+import { GraphQLError, Kind, type ValidationRule } from 'graphql';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
+
+export interface ArgumentLimits {
+  /**
+   * Most items in any list argument (`nodes(ids:)`, `labels`, …), whether written in the document or
+   * sent in variables. Each id of `nodes` can be one upstream call.
+   * @default 100
+   */
+  maxListLength?: number;
+  /**
+   * Longest string argument. Ids and search strings have tighter limits of their own, checked per field;
+   * this bound only keeps megabyte strings from reaching any resolver.
+   * @default 1024
+   */
+  maxStringLength?: number;
+}
+
+function tooBig(message: string, status: number | null) {
+  return createGraphQLError(message, {
+    extensions: { code: 'LIMIT_EXCEEDED', ...(status ? { http: { status } } : {}) },
+  });
+}
+
+/**
+ * Bounds the size of arguments before anything runs. Literals are checked by a validation rule (so the
+ * verdict is cached with the document's validation); variables, which change per request, by a walk of
+ * the parsed JSON before parsing the document. Either way the request is refused with 400 and
+ * LIMIT_EXCEEDED, and no upstream is called.
+ */
+export function useArgumentLimits({
+  maxListLength = 100,
+  maxStringLength = 1024,
+}: ArgumentLimits = {}): Plugin {
+  const literalRule: ValidationRule = (context) => ({
+    [Kind.LIST]: (node) => {
+      if (node.values.length > maxListLength) {
+        context.reportError(
+          new GraphQLError(`A list argument holds ${node.values.length} items; at most ${maxListLength}.`, {
+            nodes: node,
+            extensions: { code: 'LIMIT_EXCEEDED' },
+          }),
+        );
+      }
+    },
+    [Kind.STRING]: (node) => {
+      if (node.value.length > maxStringLength) {
+        context.reportError(
+          new GraphQLError(`A string argument is longer than ${maxStringLength} characters.`, {
+            nodes: node,
+            extensions: { code: 'LIMIT_EXCEEDED' },
+          }),
+        );
+      }
+    },
+  });
+
+  /** The first breach in a variables value, or null; depth-bounded like any JSON the parser accepted. */
+  const breach = (value: unknown, depth: number): string | null => {
+    if (typeof value === 'string') {
+      return value.length > maxStringLength
+        ? `A string variable is longer than ${maxStringLength} characters.`
+        : null;
+    }
+    if (typeof value !== 'object' || value === null || depth > 8) return null;
+    if (Array.isArray(value)) {
+      if (value.length > maxListLength)
+        return `A list variable holds ${value.length} items; at most ${maxListLength}.`;
+      for (const item of value) {
+        const found = breach(item, depth + 1);
+        if (found) return found;
+      }
+      return null;
+    }
+    for (const key in value) {
+      const found = breach((value as Record<string, unknown>)[key], depth + 1);
+      if (found) return found;
+    }
+    return null;
+  };
+
+  return {
+    onParams({ params }) {
+      if (!params.variables) return;
+      const found = breach(params.variables, 0);
+      if (found) throw tooBig(found, 400);
+    },
+    onValidate({ addValidationRule }) {
+      addValidationRule(literalRule);
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import type { SourceName } from '../config.js';
+import { LimitError, UpstreamError } from './errors.js';
+
+/** Upstream failures logged at warn per request; past it they go to debug, so one request's log stays small. */
+const WARNINGS_PER_REQUEST = 5;
+
+/**
+ * What one GraphQL request may spend on the upstreams, whatever its shape: a number of calls
+ * (MAX_UPSTREAM_CALLS), a deadline (REQUEST_TIMEOUT_MS) that bounds chains of calls such as page walks,
+ * and the client's own signal, so that a client that leaves stops its calls. Aliases, `nodes`, entity
+ * lists and page walks all draw on the same budget, so no query can cost an upstream more than it.
+ *
+ * There is no timer here: each call's own timer is set to the earlier of its source budget and this
+ * deadline, and a call that would start past the deadline is refused at once.
+ */
+export class RequestBudget {
+  /** Epoch milliseconds past which no call starts and every call in flight is aborted. */
+  readonly deadline: number;
+  private calls = 0;
+  private warnings = 0;
+
+  constructor(
+    readonly maxCalls: number,
+    readonly timeoutMs: number,
+    /** Aborted when the client goes away. */
+    readonly signal: AbortSignal | null,
+  ) {
+    this.deadline = Date.now() + timeoutMs;
+  }
+
+  /** Takes one call from the budget, or throws the reason the request may make no more. */
+  spend(source: SourceName): void {
+    if (this.signal?.aborted) throw cancelled(source);
+    if (Date.now() >= this.deadline) throw this.pastDeadline(source);
+    if (this.calls >= this.maxCalls) {
+      throw new LimitError(
+        `This request has made the ${this.maxCalls} upstream calls one request may make (MAX_UPSTREAM_CALLS); ask for fewer objects per request.`,
+        source,
+      );
+    }
+    this.calls++;
+  }
+
+  /** Upstream calls made so far. */
+  get spent(): number {
+    return this.calls;
+  }
+
+  /** Whether another upstream failure of this request may be logged at warn. */
+  mayWarn(): boolean {
+    return ++this.warnings <= WARNINGS_PER_REQUEST;
+  }
+
+  pastDeadline(source: SourceName): UpstreamError {
+    return new UpstreamError(
+      'UPSTREAM_TIMEOUT',
+      source,
+      `The request's deadline of ${this.timeoutMs} ms (REQUEST_TIMEOUT_MS) passed before ${source} answered.`,
+    );
+  }
+}
+
+/** The client went away: nobody reads this error, but the call it ends must end. */
+export function cancelled(source: SourceName): UpstreamError {
+  return new UpstreamError('UPSTREAM_ERROR', source, 'The request was cancelled by the client.');
+}

@@ -1,0 +1,110 @@
+import type { SourceName } from '../config.js';
+import { outage } from './circuit.js';
+import { codeForStatus, type UpstreamCall, UpstreamError } from './errors.js';
+import type { RawResponse } from './transport.js';
+
+/** Socket errors after which a GET is worth one more try: usually a keep-alive socket the upstream closed. */
+export const RETRYABLE_SOCKET_ERRORS = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']);
+
+const UNAVAILABLE_ERRORS = new Set([
+  ...RETRYABLE_SOCKET_ERRORS,
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_CLOSED',
+  'UND_ERR_DESTROYED',
+]);
+
+const TIMEOUT_ERRORS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/**
+ * The error for an answer outside 2xx, with the upstream's own message where its format has one. A
+ * redirect is an error: following it could carry the credential to another host.
+ */
+export function statusError(
+  source: SourceName,
+  response: RawResponse,
+  call: UpstreamCall,
+  messageOf: ((body: unknown) => string | undefined) | undefined,
+): UpstreamError {
+  const { status } = response;
+  if (status >= 300 && status < 400) {
+    return new UpstreamError(
+      'UPSTREAM_ERROR',
+      source,
+      `${source} answered a redirect (${status}), which the gateway does not follow`,
+      { call },
+    );
+  }
+  const message = messageOf?.(response.body) ?? `${source} answered ${status}`;
+  const error = new UpstreamError(codeForStatus(status), source, message, {
+    call,
+    retryAfter: response.retryAfter,
+  });
+  return status === 502 || status === 503 || status === 504 ? outage(error) : error;
+}
+
+/** Why a call ended without an answer, given what ended it. */
+export type Interruption = 'call-timeout' | 'request-deadline' | 'cancelled' | null;
+
+/** The error for a call that got no usable answer: a timeout, a refused or reset connection, a huge body. */
+export function transportError(
+  source: SourceName,
+  error: unknown,
+  call: UpstreamCall,
+  context: {
+    interruption: Interruption;
+    timeoutMs: number;
+    requestTimeoutMs: number | null;
+    maxBytes: number;
+  },
+): UpstreamError {
+  const code = (error as { code?: string }).code ?? '';
+  if (context.interruption === 'cancelled') {
+    return new UpstreamError('UPSTREAM_ERROR', source, 'The request was cancelled by the client.', {
+      call,
+      cause: error,
+    });
+  }
+  if (context.interruption === 'request-deadline') {
+    return new UpstreamError(
+      'UPSTREAM_TIMEOUT',
+      source,
+      `The request's deadline of ${context.requestTimeoutMs} ms (REQUEST_TIMEOUT_MS) passed before ${source} answered.`,
+      { call, cause: error },
+    );
+  }
+  if (context.interruption === 'call-timeout' || TIMEOUT_ERRORS.has(code)) {
+    return outage(
+      new UpstreamError(
+        'UPSTREAM_TIMEOUT',
+        source,
+        `${source} did not answer within ${context.timeoutMs} ms`,
+        {
+          call,
+          cause: error,
+        },
+      ),
+    );
+  }
+  if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
+    return new UpstreamError(
+      'UPSTREAM_ERROR',
+      source,
+      `${source} answered more than ${context.maxBytes} bytes (${source.toUpperCase()}_MAX_RESPONSE_BYTES); the answer was dropped`,
+      { call, cause: error },
+    );
+  }
+  if (UNAVAILABLE_ERRORS.has(code)) {
+    return outage(
+      new UpstreamError('UPSTREAM_UNAVAILABLE', source, `${source} is unavailable (${code})`, {
+        call,
+        cause: error,
+      }),
+    );
+  }
+  return new UpstreamError('UPSTREAM_ERROR', source, `${source} call failed`, { call, cause: error });
+}
