@@ -1,9 +1,9 @@
-import { createServer } from 'node:http';
 import { type Config, ConfigError, loadConfig, SOURCES, type SourceName } from './config.js';
 import { exampleTabs } from './examples.js';
 import { createGateway } from './gateway.js';
 import { createLogger } from './logger.js';
 import { demo, type Sandbox, startSandbox } from './sandbox/index.js';
+import { type GatewayServer, startServer } from './server.js';
 
 /**
  * Entry point: parse the configuration once, start the embedded sandbox when no upstream is configured
@@ -34,37 +34,32 @@ async function main() {
     logger,
     graphiqlTabs: sandbox ? exampleTabs(DEMO_VARIABLES, demoHeaders(config)) : undefined,
   });
-  const server = createServer(gateway);
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      // A busy or forbidden port is a configuration problem: say which variable fixes it.
-      const reason =
-        error.code === 'EADDRINUSE' ? 'is already in use' : `cannot be used (${error.code ?? error.message})`;
-      console.error(`${config.host}:${config.port} ${reason}; set PORT (and HOST) to another address.`);
-      process.exit(1);
-    });
-    server.listen(config.port, config.host, resolve);
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
+  let server: GatewayServer;
+  try {
+    server = await startServer(gateway, config, logger);
+  } catch (error) {
+    // A busy or forbidden port is a configuration problem: say which variable fixes it.
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'EADDRINUSE' ? 'is already in use' : `cannot be used (${code ?? String(error)})`;
+    console.error(`${config.host}:${config.port} ${reason}; set PORT (and HOST) to another address.`);
+    process.exit(1);
+  }
+  const { port } = server;
   const endpoint = `http://${config.host}:${port}/graphql`;
   logger.info({ endpoint, sandbox: sandbox?.url ?? null }, 'gateway listening');
   if (sandbox) printSandboxBanner(endpoint, sandbox, config);
 
-  let closing = false;
+  // Docker and Kubernetes send SIGTERM and wait (Kubernetes 30 s by default) before SIGKILL; the drain
+  // takes at most SHUTDOWN_TIMEOUT_MS plus a moment, and ends with exit code 0.
   const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    logger.info({ signal }, 'shutting down');
-    server.closeIdleConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await gateway.dispose();
+    logger.info({ signal, shutdownTimeoutMs: config.shutdownTimeoutMs }, 'shutting down');
+    await server.close();
     await sandbox?.close();
+    logger.info('stopped');
     process.exit(0);
   };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
 }
 
 const DEMO_VARIABLES = {

@@ -24,7 +24,7 @@ export function decodeId(globalId: string): { typename: string; id: string } {
   } catch {
     decoded = null;
   }
-  if (!decoded || !decoded.typename || decoded.id === '') {
+  if (!decoded?.typename || decoded.id === '') {
     throw new InputError(`Invalid global id ${JSON.stringify(globalId.slice(0, 100))}.`);
   }
   if (!NODE_TYPES.has(decoded.typename)) {

@@ -1,17 +1,41 @@
-import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
+import {
+  type FieldNode,
+  GraphQLIncludeDirective,
+  type GraphQLResolveInfo,
+  GraphQLSkipDirective,
+  getDirectiveValues,
+  Kind,
+  type SelectionSetNode,
+} from 'graphql';
 
 /**
- * The names of the child fields the field being resolved selects, directly or through fragments. Used
- * to plan loads from the query's shape: start one the query will certainly need before the parent's own
- * load has finished, or skip a load whose fields nobody asked for.
+ * Whether a selection is part of the operation for these variables: `@skip(if: true)` and
+ * `@include(if: false)` take it out, and a field taken out must cost no upstream call.
  */
-export function childFields(info: GraphQLResolveInfo): Set<string> {
-  const names = new Set<string>();
+function included(
+  node: Parameters<typeof getDirectiveValues>[1],
+  variables: GraphQLResolveInfo['variableValues'],
+): boolean {
+  if (!node.directives?.length) return true;
+  if (getDirectiveValues(GraphQLSkipDirective, node, variables)?.if === true) return false;
+  return getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if !== false;
+}
+
+/**
+ * The child fields the field being resolved selects, directly or through fragments, by name, leaving
+ * out what @skip/@include take out. Used to plan loads from the query's shape: start one the query will
+ * certainly need before the parent's own load has finished, or skip a load whose fields nobody asked for.
+ */
+export function childFieldNodes(info: GraphQLResolveInfo): Map<string, FieldNode[]> {
+  const fields = new Map<string, FieldNode[]>();
   const seen = new Set<string>();
   const visit = (set: SelectionSetNode | undefined) => {
     for (const selection of set?.selections ?? []) {
-      if (selection.kind === Kind.FIELD) names.add(selection.name.value);
-      else if (selection.kind === Kind.INLINE_FRAGMENT) visit(selection.selectionSet);
+      if (!included(selection, info.variableValues)) continue;
+      if (selection.kind === Kind.FIELD) {
+        const name = selection.name.value;
+        fields.set(name, [...(fields.get(name) ?? []), selection]);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) visit(selection.selectionSet);
       else if (!seen.has(selection.name.value)) {
         seen.add(selection.name.value);
         visit(info.fragments[selection.name.value]?.selectionSet);
@@ -19,5 +43,5 @@ export function childFields(info: GraphQLResolveInfo): Set<string> {
     }
   };
   for (const node of info.fieldNodes) visit(node.selectionSet);
-  return names;
+  return fields;
 }

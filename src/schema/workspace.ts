@@ -1,10 +1,11 @@
+import { type FieldNode, type GraphQLObjectType, type GraphQLResolveInfo, getArgumentValues } from 'graphql';
 import type { Context } from '../context.js';
 import { memberKey } from '../sources/matatika/client.js';
 import type { Workspace } from '../sources/matatika/payloads.js';
 import { builder } from './builder.js';
 import { MemberConnection, MemberRef } from './member.js';
 import { offsetConnection, orEmpty, type PageArgs, sliceConnection, windowOf } from './paging.js';
-import { childFields } from './selection.js';
+import { childFieldNodes } from './selection.js';
 
 /**
  * What a parent knows of a workspace without loading it: a Profile's `defaultWorkspace` carries
@@ -93,11 +94,13 @@ builder.queryFields((t) => ({
     type: WorkspaceRef,
     args: { id: t.arg.string({ required: true }) },
     resolve: async (_root, { id }, ctx, info) => {
-      const wanted = childFields(info);
-      if (!wanted.has('members')) return id;
+      const wanted = childFieldNodes(info);
+      // Only a members field whose arguments are valid may start the list early: one with a bad
+      // `first` or `after` answers its BAD_USER_INPUT and must cost no call.
+      if (!wanted.has('members') || !membersArgsValid(info, wanted.get('members') ?? [])) return id;
       // `members` needs only the id, so its list need not wait for the workspace: start it now.
       ctx.sources.matatika.prefetchMembers(id);
-      if (![...wanted].every((name) => ANSWERED_BY_MEMBER_LIST.has(name))) return id;
+      if (![...wanted.keys()].every((name) => ANSWERED_BY_MEMBER_LIST.has(name))) return id;
       // The member list answers only a member of an existing workspace, under the same 403/404 rules as
       // GET /api/workspaces/{id}; when nothing else of the workspace is asked for, it stands in for it.
       await ctx.sources.matatika.listMembers(id);
@@ -105,6 +108,22 @@ builder.queryFields((t) => ({
     },
   }),
 }));
+
+/** Whether every `members` selection under this workspace field has arguments windowOf accepts. */
+function membersArgsValid(info: GraphQLResolveInfo, nodes: readonly FieldNode[]): boolean {
+  const field = WorkspaceType(info).getFields().members;
+  if (!field) return false;
+  try {
+    for (const node of nodes) windowOf(getArgumentValues(field, node, info.variableValues) as PageArgs);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function WorkspaceType(info: GraphQLResolveInfo): GraphQLObjectType {
+  return info.schema.getType('Workspace') as GraphQLObjectType;
+}
 
 /** Fields of a workspace that need no read of the workspace itself once its member list has been read. */
 const ANSWERED_BY_MEMBER_LIST = new Set(['__typename', 'id', 'upstreamId', 'members', 'member']);
