@@ -192,7 +192,7 @@ describe('hostile input: errors keep their locations and their code on every exe
     for (let run = 0; run < 3; run++) {
       const res = await h.gql(query);
       expect(codes(res)).toEqual(['NOT_FOUND']);
-      expect((res.errors?.[0] as { locations?: unknown }).locations).toEqual([{ line: 1, column: 3 }]);
+      expect(res.errors?.[0]).toMatchObject({ locations: [{ line: 1, column: 3 }] });
     }
   });
 });
