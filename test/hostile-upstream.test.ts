@@ -35,7 +35,9 @@ describe('hostile upstream: bodies are capped', () => {
     const res = await h.gql(profileQuery);
     expect(res.data).toEqual({ profile: null });
     expect(codes(res)).toEqual(['UPSTREAM_ERROR']);
-    expect(res.errors?.[0]?.message).toMatch(/answered more than 5242880 bytes \(MATATIKA_MAX_RESPONSE_BYTES\)/);
+    expect(res.errors?.[0]?.message).toMatch(
+      /answered more than 5242880 bytes \(MATATIKA_MAX_RESPONSE_BYTES\)/,
+    );
   });
 
   it('honours a lower <SOURCE>_MAX_RESPONSE_BYTES', async () => {
@@ -49,7 +51,9 @@ describe('hostile upstream: every request has a call budget and a deadline', () 
   it('stops at MAX_UPSTREAM_CALLS: the rest of the fan-out answers LIMIT_EXCEEDED, the data made so far arrives', async () => {
     const gateway = h.gatewayWith({ MAX_UPSTREAM_CALLS: '5' });
     const ids = Array.from({ length: 8 }, (_, i) =>
-      Buffer.from(`UserProfile:${i === 0 ? demo.upsun.profileIds.demo : `00000000-0000-0000-0000-00000000000${i}`}`).toString('base64'),
+      Buffer.from(
+        `UserProfile:${i === 0 ? demo.upsun.profileIds.demo : `00000000-0000-0000-0000-00000000000${i}`}`,
+      ).toString('base64'),
     );
     const res = await post(gateway, 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }', {
       variables: { ids },
@@ -96,14 +100,22 @@ describe('hostile upstream: every request has a call budget and a deadline', () 
 
 describe('hostile upstream: retries and the circuit breaker', () => {
   it('retries a 503 after its Retry-After and reports the second attempt', async () => {
-    h.sandbox.inject({ source: 'matatika', path: profilePath, fault: { status: 503, headers: { 'retry-after': '1' }, times: 1 } });
+    h.sandbox.inject({
+      source: 'matatika',
+      path: profilePath,
+      fault: { status: 503, headers: { 'retry-after': '1' }, times: 1 },
+    });
     const res = await h.gql(profileQuery);
     expect(res.errors).toBeUndefined();
     expect(h.calls()).toEqual([`GET ${profilePath}`, `GET ${profilePath}`]);
   });
 
   it('does not retry a 503 whose Retry-After lies past the budget', async () => {
-    h.sandbox.inject({ source: 'matatika', path: profilePath, fault: { status: 503, headers: { 'retry-after': '120' } } });
+    h.sandbox.inject({
+      source: 'matatika',
+      path: profilePath,
+      fault: { status: 503, headers: { 'retry-after': '120' } },
+    });
     const res = await h.gql(profileQuery);
     expect(codes(res)).toEqual(['UPSTREAM_UNAVAILABLE']);
     expect(h.calls()).toEqual([`GET ${profilePath}`]);
@@ -151,11 +163,14 @@ describe('hostile upstream: logs an operator can live with', () => {
   it('logs client errors (401, 403, 404, bad input) at debug only, never at error and never with a stack', async () => {
     const { logger, lines } = capturingLogger();
     const gateway = h.gatewayWith({}, logger);
-    await post(gateway, `{
+    await post(
+      gateway,
+      `{
       a: profile(id: "auth0|missing") { name }
       b: workspace(id: "${W.forbidden}") { name }
       c: profile(id: "..") { name }
-    }`);
+    }`,
+    );
     await post(gateway, profileQuery, { headers: { authorization: 'Bearer wrong' } });
     expect(lines.filter((l) => Number(l.level) >= 40)).toEqual([]);
     expect(JSON.stringify(lines)).not.toMatch(/"stack"|\n\s+at /);
@@ -172,14 +187,19 @@ describe('hostile upstream: logs an operator can live with', () => {
     expect(lines.filter((l) => Number(l.level) >= 50)).toEqual([]);
   });
 
-  it('keeps one request\'s log bounded however many of its calls fail', async () => {
+  it("keeps one request's log bounded however many of its calls fail", async () => {
     const { logger, lines, bytes } = capturingLogger();
     const gateway = h.gatewayWith({ CIRCUIT_FAILURES: '1000' }, logger);
     h.sandbox.inject({ source: 'upsun', fault: { status: 500 } });
     const ids = Array.from({ length: 40 }, (_, i) =>
-      Buffer.from(`UserProfile:00000000-0000-0000-0000-0000000000${String(i).padStart(2, '0')}`).toString('base64'),
+      Buffer.from(`UserProfile:00000000-0000-0000-0000-0000000000${String(i).padStart(2, '0')}`).toString(
+        'base64',
+      ),
     );
-    await post(gateway, 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { variables: { ids }, headers: asUpsun });
+    await post(gateway, 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }', {
+      variables: { ids },
+      headers: asUpsun,
+    });
     expect(h.calls('upsun').length).toBeGreaterThanOrEqual(40);
     expect(lines.filter((l) => Number(l.level) >= 40)).toHaveLength(5);
     expect(bytes()).toBeLessThan(40 * 1024);
