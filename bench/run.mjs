@@ -262,7 +262,9 @@ async function startSandbox(latencyMs) {
  */
 function serveFlags() {
   const serve = JSON.parse(readFileSync(join(rootDir, 'package.json'), 'utf8')).scripts.serve;
-  const match = /^(?:NODE_ENV=production )?(?:exec )?node((?: --[\w-]+=\S+)*) dist\/index\.js$/.exec(serve ?? '');
+  const match = /^(?:NODE_ENV=production )?(?:exec )?node((?: --[\w-]+=\S+)*) dist\/index\.js$/.exec(
+    serve ?? '',
+  );
   if (!match)
     throw new Error(
       `package.json scripts.serve is not "[NODE_ENV=production] [exec] node [--flag=value ...] dist/index.js": ${serve}`,
