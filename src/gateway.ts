@@ -3,13 +3,16 @@ import { useGraphQlJit } from '@envelop/graphql-jit';
 import { GraphQLError } from 'graphql';
 import { createYoga, type GraphiQLOptions, maskError } from 'graphql-yoga';
 import type { Logger } from 'pino';
+import { createStores } from './cache/index.js';
 import { type Config, SOURCES } from './config.js';
 import { type Context, createContextFactory } from './context.js';
 import { exampleOperation, type GraphiQLTab } from './examples.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
 import { useFieldErrors } from './plugins/use-field-errors.js';
 import { useNoIntrospection } from './plugins/use-no-introspection.js';
+import { usePersistedOperations } from './plugins/use-persisted-operations.js';
 import { useQueryLimits } from './plugins/use-query-limits.js';
+import { useCallerResponseCache } from './plugins/use-response-cache.js';
 import { toClientError } from './schema/errors.js';
 import { schema } from './schema/index.js';
 import { createUpstreams } from './sources/index.js';
@@ -39,6 +42,7 @@ function renderBundledGraphiQL(options: GraphiQLOptions): string {
  */
 export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) {
   const upstreams = createUpstreams(config, logger);
+  const stores = createStores(config, logger);
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     context: createContextFactory(config, upstreams),
@@ -78,10 +82,19 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
       ...useQueryLimits(),
       useFieldErrors(),
       ...(config.introspection ? [] : [useNoIntrospection()]),
+      // Before the response cache, whose key is built from the operation text these resolve.
+      ...usePersistedOperations(config.persistedOperations, stores.operations),
+      // After useFieldErrors, so that the errors it adds keep an answer out of the cache.
+      ...(config.responseCache && stores.responses
+        ? useCallerResponseCache(config, config.responseCache, stores.responses)
+        : []),
     ],
   });
   return Object.assign(yoga, {
-    dispose: () => upstreams.close(),
+    dispose: async () => {
+      await upstreams.close();
+      await stores.close();
+    },
   });
 }
 
