@@ -94,6 +94,19 @@ describe('the response cache (RESPONSE_CACHE_TTL_MS, in memory)', () => {
     expect(h.calls()).toHaveLength(3);
   });
 
+  it('tells HTTP caches on the way that an answer is private to its caller', async () => {
+    const g = h.gatewayWith({});
+    const get = () =>
+      g.fetch(`http://gateway.test/graphql?query=${encodeURIComponent(WORKSPACES)}`, { headers: asDemo });
+    const first = await get();
+    expect(first.headers.get('cache-control')).toBe('private, no-cache');
+    expect(first.headers.get('etag')).toBeTruthy();
+    const hit = await get();
+    expect(hit.headers.get('cache-control')).toBe('private, no-cache');
+    expect(await hit.json()).toEqual(await first.json());
+    expect(h.calls()).toHaveLength(1);
+  });
+
   it('gives each type its own TTL; 0 keeps a type out of the cache', async () => {
     const g = h.gatewayWith({ RESPONSE_CACHE_TTL_PER_TYPE: 'Workspace=0' });
     await post(g, WORKSPACES);

@@ -21,13 +21,17 @@ export function responseKey(scope: string, operationHash: string): string {
 // shaped like a response key is not looked up, so a client cannot probe other keys of the store.
 const RESPONSE_KEY = /^[\w-]{43}\.[0-9a-f]{64}$/;
 
+// Bounded by count (Envelop's in-memory cache counts entries, not bytes): a caller repeating distinct
+// variables can fill it, so the bound is what the heap can hold of the largest answers (~50 kB each).
+const MEMORY_ENTRIES = 1_000;
+
 /**
  * The response cache's store: in memory for one process, Redis for several. Redis failures read as a
  * miss and a failed write is dropped (a cache must not fail a request); a failed invalidation is logged
  * as an error, since it may leave a stale answer until its TTL.
  */
 export function createResponseStore(redis: Redis | null, logger: Logger): Cache {
-  const inner = redis ? createRedisCache({ redis }) : createInMemoryCache({ max: 10_000 });
+  const inner = redis ? createRedisCache({ redis }) : createInMemoryCache({ max: MEMORY_ENTRIES });
   return {
     set(key, result, entities, ttl) {
       const scope = key.slice(0, key.indexOf('.'));

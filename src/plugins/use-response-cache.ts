@@ -76,6 +76,14 @@ export function useCallerResponseCache(config: Config, options: ResponseCacheCon
       onResultProcess({ request }) {
         return invalidations.get(request);
       },
+      // Yoga's plugin adds ETag and Last-Modified, from which an HTTP cache may decide on its own to keep
+      // an answer; a shared one (a proxy, a CDN) that does not know our credential headers would then
+      // serve one caller's answer to another, e.g. for GET /graphql?query=…. Only the caller's own
+      // client may keep it, and must revalidate (If-None-Match, answered 304 from this cache).
+      onResponse({ response }) {
+        if (!response.headers.has('cache-control'))
+          response.headers.set('cache-control', 'private, no-cache');
+      },
     },
   ];
 }
