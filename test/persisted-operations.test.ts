@@ -111,6 +111,21 @@ describe('APQ registration', () => {
   });
 });
 
+describe('persisted operations with the response cache on', () => {
+  const post = poster({ RESPONSE_CACHE_TTL_MS: '60000' });
+
+  it('keys each cached answer on the operation the hash stands for, not on the empty query text', async () => {
+    const one = `{ profile(id: "${demo.matatika.profileIds.demo}") { name } }`;
+    const two = '{ workspaces(first: 1) { totalCount } }';
+    const pq = (query: string) => ({ persistedQuery: { version: 1, sha256Hash: sha256(query) } });
+    await post({ query: one, extensions: pq(one) });
+    await post({ query: two, extensions: pq(two) });
+    const byHash = [await post({ extensions: pq(one) }), await post({ extensions: pq(two) })];
+    expect(byHash[0]?.body.data).toHaveProperty('profile.name');
+    expect(byHash[1]?.body.data).toHaveProperty('workspaces.totalCount');
+  });
+});
+
 describe('trusted documents (PERSISTED_OPERATIONS=only)', () => {
   const post = poster({ PERSISTED_OPERATIONS: 'only' });
   const manifest = persistedDocuments as Record<string, string>;
