@@ -7,6 +7,9 @@
 //   npm run bench -- --systems mesh,raw --latencies 0 --scenarios Q1,Q2 --rounds 3 --duration 2
 //   npm run bench -- --verify-only     start everything, check and print every system's answers, stop
 //
+// Systems: gateway, cached (the same gateway with its response cache on: RESPONSE_CACHE_TTL_MS, in memory,
+// one caller repeating one operation, so the best case; its hit ratio is reported beside it), mesh, raw.
+//
 // For each latency (0 ms and 20 ms injected by the sandbox) it starts a sandbox, composes the Mesh
 // supergraph against it, starts this gateway (compiled JS, NODE_ENV=production) and Mesh (Hive Gateway,
 // NODE_ENV=production), proves that both answer every scenario with the same data, then for each scenario
@@ -41,7 +44,7 @@ const quickDir = join(workDir, 'quick');
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    systems: { type: 'string', default: 'gateway,mesh,raw' },
+    systems: { type: 'string', default: 'gateway,cached,mesh,raw' },
     latencies: { type: 'string' },
     scenarios: { type: 'string' },
     rounds: { type: 'string' },
@@ -84,7 +87,8 @@ const config = {
   connections: Number(args.connections ?? 10),
 };
 for (const s of config.systems) {
-  if (!['gateway', 'mesh', 'raw'].includes(s)) fail(`unknown system "${s}" (expected gateway, mesh, raw)`);
+  if (!['gateway', 'cached', 'mesh', 'raw'].includes(s))
+    fail(`unknown system "${s}" (expected gateway, cached, mesh, raw)`);
 }
 if (config.latencies.some((l) => !Number.isFinite(l) || l < 0))
   fail('--latencies takes numbers of ms, e.g. 0,20');
@@ -134,10 +138,11 @@ async function main() {
   const resultsDir = quick ? quickDir : join(benchDir, 'results');
   mkdirSync(resultsDir, { recursive: true });
   const useGateway = config.systems.includes('gateway');
+  const useCached = config.systems.includes('cached');
   const useMesh = config.systems.includes('mesh');
 
   installBenchDeps();
-  if (useGateway) buildGateway();
+  if (useGateway || useCached) buildGateway();
   const autocannon = (await import('autocannon')).default;
 
   const perScenarioSec =
@@ -152,7 +157,7 @@ async function main() {
 
   const phases = [];
   for (const latencyMs of config.latencies) {
-    phases.push(await runPhase(latencyMs, { useGateway, useMesh, autocannon }));
+    phases.push(await runPhase(latencyMs, { useGateway, useCached, useMesh, autocannon }));
   }
   if (args['verify-only']) return;
 
@@ -272,25 +277,22 @@ function serveFlags() {
   return match[1].trim().split(/\s+/).filter(Boolean);
 }
 
-async function startGateway(matatikaUrl, token) {
+/** `env` adds configuration: the `cached` system is this gateway with its response cache on. */
+async function startGateway(matatikaUrl, token, name = 'gateway', env = {}) {
   const port = await freePort();
-  const info = spawnTracked(
-    'gateway',
-    process.execPath,
-    [...serveFlags(), join(rootDir, 'dist', 'index.js')],
-    {
-      cwd: rootDir,
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        SANDBOX: '0',
-        MATATIKA_API_URL: matatikaUrl,
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        LOG_LEVEL: 'warn',
-      },
+  const info = spawnTracked(name, process.execPath, [...serveFlags(), join(rootDir, 'dist', 'index.js')], {
+    cwd: rootDir,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      SANDBOX: '0',
+      MATATIKA_API_URL: matatikaUrl,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      ...env,
     },
-  );
+  });
   const url = `http://127.0.0.1:${port}/graphql`;
   await waitForGraphQL(info, url, { authorization: `Bearer ${token}` });
   return { info, url };
@@ -336,7 +338,7 @@ async function startMesh(matatikaUrl, latencyMs, token) {
 
 // --- one latency -------------------------------------------------------------------------------------
 
-async function runPhase(latencyMs, { useGateway, useMesh, autocannon }) {
+async function runPhase(latencyMs, { useGateway, useCached, useMesh, autocannon }) {
   log(`--- ${latencyMs} ms upstream latency ---`);
   const sandbox = await startSandbox(latencyMs);
   const m = sandbox.demo?.matatika ?? {};
@@ -346,15 +348,20 @@ async function runPhase(latencyMs, { useGateway, useMesh, autocannon }) {
   const forbiddenWorkspaceId = m.workspaceIds?.forbidden ?? m.forbiddenWorkspaceId ?? null;
   log(`sandbox at ${sandbox.url}`);
 
-  const [gateway, mesh] = await Promise.all([
+  const [gateway, cached, mesh] = await Promise.all([
     useGateway ? startGateway(sandbox.matatikaUrl, token) : null,
+    useCached
+      ? startGateway(sandbox.matatikaUrl, token, 'cached', { RESPONSE_CACHE_TTL_MS: String(CACHE_TTL_MS) })
+      : null,
     useMesh ? startMesh(sandbox.matatikaUrl, latencyMs, token) : null,
   ]);
   if (gateway) log(`gateway at ${gateway.url} (pid ${gateway.info.child.pid})`);
+  if (cached) log(`gateway with its response cache at ${cached.url} (pid ${cached.info.child.pid})`);
   if (mesh) log(`mesh at ${mesh.url} (pid ${mesh.info.child.pid})`);
 
   const targets = {
     gateway: gateway && { url: gateway.url, pid: gateway.info.child.pid },
+    cached: cached && { url: cached.url, pid: cached.info.child.pid },
     mesh: mesh && { url: mesh.url, pid: mesh.info.child.pid },
     raw: { url: sandbox.matatikaUrl, pid: sandbox.info.child.pid },
   };
@@ -373,7 +380,9 @@ async function runPhase(latencyMs, { useGateway, useMesh, autocannon }) {
   const verified = await verify(scenarioList, targets, headers, sandbox, forbiddenWorkspaceId);
   const phase = { latencyMs, scenarios: [] };
   if (args['verify-only']) {
-    await Promise.all([gateway, mesh, { info: sandbox.info }].filter(Boolean).map((s) => stopChild(s.info)));
+    await Promise.all(
+      [gateway, cached, mesh, { info: sandbox.info }].filter(Boolean).map((s) => stopChild(s.info)),
+    );
     return phase;
   }
 
@@ -443,12 +452,19 @@ async function runPhase(latencyMs, { useGateway, useMesh, autocannon }) {
       const calls = s.rounds.reduce((a, r) => a + r.upstreamCalls, 0);
       s.upstreamCallsPerOp = sent ? calls / sent : null;
       s.failed = s.rounds.reduce((a, r) => a + r.non2xx + r.errors + r.mismatches, 0);
+      // The share of operations answered without any upstream call: 1 - (calls per op under load) /
+      // (calls of the same operation uncached, counted once by verify() on its first, missing, request).
+      const uncachedCalls = verified[scenario.id].calls.cached;
+      if (system === 'cached' && uncachedCalls && s.upstreamCallsPerOp != null) {
+        s.hitRatio = Math.max(0, Math.min(1, 1 - s.upstreamCallsPerOp / uncachedCalls));
+      }
       const mem = system === 'raw' ? null : rssBytes(targets[system].pid);
       s.rssBytes = mem?.rss ?? null;
       s.rssPeakBytes = mem?.peak ?? null;
     }
     const g = entry.systems.gateway?.opsMedian;
     entry.ratios = {
+      cachedOverGateway: g && entry.systems.cached ? entry.systems.cached.opsMedian / g : null,
       gatewayOverMesh: g && entry.systems.mesh ? g / entry.systems.mesh.opsMedian : null,
       gatewayOverRaw: g && entry.systems.raw ? g / entry.systems.raw.opsMedian : null,
       meshOverRaw:
@@ -462,16 +478,25 @@ async function runPhase(latencyMs, { useGateway, useMesh, autocannon }) {
           const s = entry.systems[sys];
           const rss = s.rssBytes ? ` ${(s.rssBytes / 2 ** 20).toFixed(0)} MB` : '';
           const bad = s.failed ? ` FAILED ${s.failed}` : '';
-          return `${sys} ${s.opsMedian.toFixed(0)} ops/s p99 ${s.p99} ms ${s.upstreamCallsPerOp?.toFixed(2)} calls/op${rss}${bad}`;
+          const hits = s.hitRatio != null ? ` hit ratio ${(s.hitRatio * 100).toFixed(1)}%` : '';
+          return `${sys} ${s.opsMedian.toFixed(0)} ops/s p99 ${s.p99} ms ${s.upstreamCallsPerOp?.toFixed(2)} calls/op${hits}${rss}${bad}`;
         })
         .join(' | ')}`,
     );
     phase.scenarios.push(entry);
   }
 
-  await Promise.all([gateway, mesh].filter(Boolean).map((s) => stopChild(s.info)));
+  await Promise.all([gateway, cached, mesh].filter(Boolean).map((s) => stopChild(s.info)));
   await stopChild(sandbox.info);
   return phase;
+}
+
+// Long enough to outlast a whole run: the `cached` system measures hits, not expiry.
+const CACHE_TTL_MS = 3_600_000;
+
+/** The `cached` system sends the gateway's own query. */
+function queryOf(system) {
+  return system === 'cached' ? 'gateway' : system;
 }
 
 function rotate(list, n) {
@@ -497,7 +522,7 @@ function autocannonRequest(system, scenario, url, headers, verified) {
       connections: config.connections,
     };
   }
-  const q = scenario[system];
+  const q = scenario[queryOf(system)];
   return {
     url,
     method: 'POST',
@@ -583,7 +608,7 @@ async function verify(scenarioList, targets, headers, sandbox, forbiddenWorkspac
         v.calls.raw = 1;
         continue;
       }
-      const q = scenario[system];
+      const q = scenario[queryOf(system)];
       ({ status, text } = await post(t.url, headers, { query: q.query, variables: q.variables }));
       const after = await sandbox.totals();
       v.calls[system] = after.all - before.all;
@@ -603,6 +628,10 @@ async function verify(scenarioList, targets, headers, sandbox, forbiddenWorkspac
       log(`${scenario.id} ${system}: ${v.calls[system]} upstream calls; ${sample}`);
     }
     checkScenario(scenario, v.canonical);
+    if (v.canonical.gateway && v.canonical.cached) {
+      if (JSON.stringify(v.canonical.gateway) !== JSON.stringify(v.canonical.cached))
+        throw new Error(`${scenario.id}: the gateway answers differently with its response cache on`);
+    }
     if (v.canonical.gateway && v.canonical.mesh) {
       const a = JSON.stringify(v.canonical.gateway);
       const b = JSON.stringify(v.canonical.mesh);
@@ -723,14 +752,20 @@ function versionInfo() {
 
 function printSummary(result) {
   for (const phase of result.phases) {
-    console.log(`\n${phase.latencyMs} ms upstream latency: ops/s median (gateway/Mesh, gateway/raw)`);
+    console.log(
+      `\n${phase.latencyMs} ms upstream latency: ops/s median (gateway/Mesh, gateway/raw, cached/gateway)`,
+    );
     for (const s of phase.scenarios) {
       const cells = result.config.systems
         .map((sys) => `${sys} ${s.systems[sys].opsMedian.toFixed(0)}`)
         .join('  ');
       const r = s.ratios;
       const ratio = (x) => (x == null ? '-' : `${x.toFixed(2)}x`);
-      console.log(`  ${s.id}  ${cells}  (${ratio(r.gatewayOverMesh)}, ${ratio(r.gatewayOverRaw)})`);
+      const hits = s.systems.cached?.hitRatio;
+      const hitText = hits != null ? `  cache hit ratio ${(hits * 100).toFixed(1)}%` : '';
+      console.log(
+        `  ${s.id}  ${cells}  (${ratio(r.gatewayOverMesh)}, ${ratio(r.gatewayOverRaw)}, ${ratio(r.cachedOverGateway)})${hitText}`,
+      );
     }
   }
 }

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
 
 /** The four upstreams. The order is the order in which the README and the startup banner list them. */
@@ -42,6 +45,33 @@ export interface Config {
   corsOrigins: string[];
   /** When a source's circuit opens, and for how long. */
   circuit: { failures: number; cooldownMs: number };
+  persistedOperations: PersistedOperationsConfig;
+  /** The per-caller response cache; null when RESPONSE_CACHE_TTL_MS is unset (the default). */
+  responseCache: ResponseCacheConfig | null;
+  /** The shared store of the response cache and the APQ registry; null: each process keeps its own in memory. */
+  redisUrl: string | null;
+}
+
+export interface PersistedOperationsConfig {
+  /**
+   * `apq`: Apollo's automatic persisted queries, plus any ad-hoc operation; `only`: nothing but the
+   * manifest's documents (trusted documents); `off`: neither.
+   */
+  mode: 'apq' | 'only' | 'off';
+  /**
+   * With `only`, the trusted documents by id, read at boot from PERSISTED_OPERATIONS_MANIFEST: the
+   * `{ "sha256:<hex>": "<document>" }` file GraphQL Code Generator's client preset writes.
+   */
+  documents: ReadonlyMap<string, string>;
+}
+
+export interface ResponseCacheConfig {
+  /** TTL of an answer whose types have no TTL of their own. */
+  ttlMs: number;
+  /** TTL by GraphQL type; an answer lives as long as the shortest TTL among the types it holds (0: never cached). */
+  ttlPerType: Record<string, number>;
+  /** Key of the HMAC that turns callers' credentials into cache scopes. */
+  secret: Buffer;
 }
 
 const DEFAULT_TOKEN_HEADERS: Record<SourceName, string> = {
@@ -94,6 +124,31 @@ const origins = z
     'must be a comma-separated list of origins such as https://app.example.com (scheme and host, no path), or *',
   );
 
+const ttl = z.coerce
+  .number({ error: 'must be a number of milliseconds' })
+  .int('must be a whole number of milliseconds')
+  .min(1, 'must be at least 1 ms');
+
+// `Profile=60000,Workspace=30000`: type names as the schema spells them.
+const ttlPerType = z
+  .string()
+  .regex(
+    /^[A-Za-z_]\w*=\d+(,[A-Za-z_]\w*=\d+)*$/,
+    'must be a comma-separated list of Type=milliseconds, e.g. Profile=60000,AccountProfile=0',
+  )
+  .transform((v) =>
+    Object.fromEntries(
+      v
+        .split(',')
+        .map((pair) => pair.split('='))
+        .map(([t, ms]) => [t, Number(ms)]),
+    ),
+  );
+
+// The shipped manifest: the repository's example operations (see codegen.ts). src/ and dist/ both sit
+// one level below the project root.
+const DEFAULT_MANIFEST = new URL('../schema/generated/persisted-documents.json', import.meta.url);
+
 function sourceShape(source: SourceName) {
   const prefix = source.toUpperCase();
   return {
@@ -121,6 +176,14 @@ const envSchema = z.object({
   CORS_ORIGINS: origins.optional(),
   CIRCUIT_FAILURES: count(1, 1000).default(5),
   CIRCUIT_COOLDOWN_MS: timeout.default(10_000),
+  PERSISTED_OPERATIONS: z.enum(['apq', 'only', 'off'], { error: 'must be apq, only or off' }).default('apq'),
+  PERSISTED_OPERATIONS_MANIFEST: nonEmpty.optional(),
+  RESPONSE_CACHE_TTL_MS: ttl.optional(),
+  RESPONSE_CACHE_TTL_PER_TYPE: ttlPerType.optional(),
+  RESPONSE_CACHE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  REDIS_URL: z
+    .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379' })
+    .optional(),
   ...sourceShape('matatika'),
   ...sourceShape('cadenya'),
   ...sourceShape('moltaro'),
@@ -173,6 +236,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'Invalid configuration:\n  UPSUN_AUTH_URL: required when UPSUN_API_TOKEN is set (the token is exchanged at UPSUN_AUTH_URL/oauth2/token)',
     );
   }
+  if (e.RESPONSE_CACHE_TTL_MS && e.REDIS_URL && !e.RESPONSE_CACHE_SECRET) {
+    throw new ConfigError(
+      'Invalid configuration:\n  RESPONSE_CACHE_SECRET: required when REDIS_URL and RESPONSE_CACHE_TTL_MS are set (every instance must derive the same cache scope from the same credentials)',
+    );
+  }
   return {
     host: e.HOST,
     port: e.PORT,
@@ -193,5 +261,47 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // unless told which.
     corsOrigins: e.CORS_ORIGINS ?? (production ? [] : ['*']),
     circuit: { failures: e.CIRCUIT_FAILURES, cooldownMs: e.CIRCUIT_COOLDOWN_MS },
+    persistedOperations: {
+      mode: e.PERSISTED_OPERATIONS,
+      documents:
+        e.PERSISTED_OPERATIONS === 'only'
+          ? readManifest(
+              e.PERSISTED_OPERATIONS_MANIFEST
+                ? pathToFileURL(resolve(e.PERSISTED_OPERATIONS_MANIFEST))
+                : DEFAULT_MANIFEST,
+            )
+          : new Map(),
+    },
+    responseCache: e.RESPONSE_CACHE_TTL_MS
+      ? {
+          ttlMs: e.RESPONSE_CACHE_TTL_MS,
+          ttlPerType: e.RESPONSE_CACHE_TTL_PER_TYPE ?? {},
+          secret: e.RESPONSE_CACHE_SECRET ? Buffer.from(e.RESPONSE_CACHE_SECRET) : randomBytes(32),
+        }
+      : null,
+    redisUrl: e.REDIS_URL ?? null,
   };
+}
+
+/** Reads a trusted-documents manifest; a missing or malformed one stops the boot, naming the variable. */
+function readManifest(file: URL): ReadonlyMap<string, string> {
+  const fail = (why: string) =>
+    new ConfigError(`Invalid configuration:\n  PERSISTED_OPERATIONS_MANIFEST: ${fileURLToPath(file)} ${why}`);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw fail(`cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw fail('is not JSON');
+  }
+  const manifest = z.record(z.string().min(1), z.string().min(1)).safeParse(json);
+  if (!manifest.success || Object.keys(manifest.data).length === 0) {
+    throw fail('must be a non-empty JSON object of document id to document text');
+  }
+  return new Map(Object.entries(manifest.data));
 }

@@ -1,4 +1,5 @@
 import type { GraphQLError } from 'graphql';
+import type { Entity } from './cache/response-store.js';
 import type { Config } from './config.js';
 import { RequestClients, type SourceClients, type Upstreams } from './sources/index.js';
 
@@ -12,11 +13,17 @@ export interface Context {
   sources: SourceClients;
   /** Errors of fields that still answered (a failed list answers an empty connection); see useFieldErrors. */
   fieldErrors: GraphQLError[];
+  /**
+   * What this request's mutations changed, as response-cache entities (a type, or one object by its
+   * global id): the response cache drops the answers that hold them before the mutation answers.
+   */
+  changed: Entity[];
 }
 
 export function createContextFactory(config: Config, upstreams: Upstreams) {
   return ({ request }: { request: Request }): Context => ({
     sources: new RequestClients(config, upstreams, request.headers, request.signal),
     fieldErrors: [],
+    changed: [],
   });
 }

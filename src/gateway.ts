@@ -3,6 +3,7 @@ import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-fi
 import { GraphQLError } from 'graphql';
 import { createYoga, type GraphiQLOptions, maskError, type Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
+import { createStores } from './cache/index.js';
 import { type Config, SOURCES } from './config.js';
 import { type Context, createContextFactory } from './context.js';
 import { exampleOperation, type GraphiQLTab } from './examples.js';
@@ -12,7 +13,9 @@ import { useCsrfPrevention } from './plugins/use-csrf-prevention.js';
 import { useFieldErrors } from './plugins/use-field-errors.js';
 import { useJit } from './plugins/use-jit.js';
 import { useNoIntrospection } from './plugins/use-no-introspection.js';
+import { usePersistedOperations } from './plugins/use-persisted-operations.js';
 import { useQueryLimits } from './plugins/use-query-limits.js';
+import { useCallerResponseCache } from './plugins/use-response-cache.js';
 import { schema } from './schema/index.js';
 import { GatewayError } from './sources/errors.js';
 import { createUpstreams } from './sources/index.js';
@@ -42,6 +45,7 @@ function renderBundledGraphiQL(options: GraphiQLOptions): string {
  */
 export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) {
   const upstreams = createUpstreams(config, logger);
+  const stores = createStores(config, logger);
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     context: createContextFactory(config, upstreams),
@@ -87,13 +91,22 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
       ...(config.introspection ? [] : [useNoIntrospection()]),
       useJit(),
       useFieldErrors(),
+      // Before the response cache, whose key is built from the operation text these resolve.
+      ...usePersistedOperations(config.persistedOperations, stores.operations),
+      // After useFieldErrors, so that the errors it adds keep an answer out of the cache.
+      ...(config.responseCache && stores.responses
+        ? useCallerResponseCache(config, config.responseCache, stores.responses)
+        : []),
     ],
   });
   return Object.assign(yoga, {
     /** Each source's circuit state, for readiness. */
     circuits: () => upstreams.circuits(),
-    /** Closes the upstream pools once their calls end. */
-    dispose: () => upstreams.close(),
+    /** Closes the upstream pools once their calls end, and the cache stores. */
+    dispose: async () => {
+      await upstreams.close();
+      await stores.close();
+    },
     /** Ends every upstream connection now, failing what is in flight (end of a shutdown's grace). */
     abort: () => upstreams.destroy(),
   });

@@ -6,7 +6,7 @@ import {
   SetDefaultWorkspaceDocument,
   UpsertProfileDocument,
   WorkspaceMembersDocument,
-} from './generated/graphql.js';
+} from '../schema/generated/graphql.js';
 import { demo, type GraphQLResponse, useHarness } from './harness.js';
 
 const h = useHarness();

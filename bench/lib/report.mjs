@@ -4,13 +4,19 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 
-const COLORS = { gateway: '#2f6fdf', mesh: '#e0733a', raw: '#7a7a7a' };
-const LABELS = { gateway: 'this gateway', mesh: 'GraphQL Mesh v1', raw: 'raw upstream' };
+const COLORS = { gateway: '#2f6fdf', cached: '#7fb0ff', mesh: '#e0733a', raw: '#7a7a7a' };
+const LABELS = {
+  gateway: 'this gateway',
+  cached: 'this gateway, response cache on',
+  mesh: 'GraphQL Mesh v1',
+  raw: 'raw upstream',
+};
 
 const fmtOps = (x) => (x == null ? '–' : x >= 100 ? x.toFixed(0) : x.toFixed(1));
 const fmtRatio = (x) => (x == null ? '–' : `${x.toFixed(2)}×`);
 const fmtMB = (b) => (b == null ? '–' : `${(b / 2 ** 20).toFixed(0)}`);
 const fmtCalls = (x) => (x == null ? '–' : x.toFixed(2));
+const fmtPct = (x) => (x == null ? '–' : `${(x * 100).toFixed(1)}%`);
 // autocannon reports latency in whole milliseconds (with .5 steps at percentiles): 0 means under 1 ms.
 const fmtMs = (x) => (x == null ? '–' : x < 1 ? '<1' : String(x));
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -102,6 +108,23 @@ export function writeMarkdown(path, result, { chartPath, jsonPath, mdPath }) {
       );
     }
     lines.push('');
+    if (config.systems.includes('cached')) {
+      lines.push(
+        'With the response cache on (`RESPONSE_CACHE_TTL_MS`, in memory): one caller repeating one operation, ' +
+          'the best case. The hit ratio is the share of operations that cost no upstream call; Q4 is a ' +
+          'mutation, never cached, and invalidates its caller.',
+      );
+      lines.push('');
+      lines.push('| scenario | gateway ops/s | cached ops/s | cached / gateway | hit ratio |');
+      lines.push('|---|---:|---:|---:|---:|');
+      for (const s of phase.scenarios) {
+        lines.push(
+          `| ${s.id} | ${fmtOps(s.systems.gateway?.opsMedian)} | ${fmtOps(s.systems.cached?.opsMedian)} | ` +
+            `**${fmtRatio(s.ratios.cachedOverGateway)}** | ${fmtPct(s.systems.cached?.hitRatio)} |`,
+        );
+      }
+      lines.push('');
+    }
   }
 
   lines.push('## What each scenario asks');

@@ -1,4 +1,4 @@
-import { makeExecute } from '@envelop/core';
+import { type ExecuteFunction, makeExecute } from '@envelop/core';
 import { BREAK, type DocumentNode, type ExecutionArgs, Kind, visit } from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
@@ -47,14 +47,25 @@ export function useJit({ compileAfter = 2, maxCompiled = 200 }: JitOptions = {})
     return result;
   };
 
-  const execute = makeExecute((args) => {
-    const query = compiledFor(args) as CompiledQuery;
-    return query.query(args.rootValue, args.contextValue, args.variableValues);
-  });
+  // Wraps whatever executor the plugins before this one chose (graphql-js's, or @defer's), per executor
+  // rather than per request. It decides per execution and not in onExecute, because plugins such as
+  // the response cache call it with a document of their own (theirs adds `__typename` and ids).
+  const wrappers = new WeakMap<ExecuteFunction, ExecuteFunction>();
+  const wrap = (fallback: ExecuteFunction): ExecuteFunction => {
+    let wrapped = wrappers.get(fallback);
+    if (!wrapped) {
+      wrapped = makeExecute((args) => {
+        const query = compiledFor(args);
+        return query ? query.query(args.rootValue, args.contextValue, args.variableValues) : fallback(args);
+      });
+      wrappers.set(fallback, wrapped);
+    }
+    return wrapped;
+  };
 
   return {
-    onExecute({ args, setExecuteFn }) {
-      if (compiledFor(args) !== null) setExecuteFn(execute);
+    onExecute({ executeFn, setExecuteFn }) {
+      setExecuteFn(wrap(executeFn));
     },
   };
 }

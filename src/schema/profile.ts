@@ -1,3 +1,4 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { Context } from '../context.js';
 import type { Profile } from '../sources/matatika/payloads.js';
 import { builder } from './builder.js';
@@ -120,6 +121,7 @@ builder.mutationFields((t) => ({
       // Only the fields the client sent go upstream; an explicit null clears a field.
       const body = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
       const { profile, created } = await ctx.sources.matatika.upsertProfile(profileId, body);
+      ctx.changed.push({ typename: 'Profile', id: encodeGlobalID('Profile', profile.id) });
       return { profile: remember(ctx, profile), created };
     },
   }),
@@ -132,6 +134,11 @@ builder.mutationFields((t) => ({
       const profile = await ctx.sources.matatika.setDefaultWorkspace(input.profileId, input.workspaceId);
       // Every workspace's isDefault may have changed; drop what this request has read of them.
       WorkspaceRef.getDataloader(ctx).clearAll();
+      // ...and so has every cached answer holding a workspace (isDefault) or this profile.
+      ctx.changed.push(
+        { typename: 'Profile', id: encodeGlobalID('Profile', profile.id) },
+        { typename: 'Workspace' },
+      );
       return { profile: remember(ctx, profile) };
     },
   }),
