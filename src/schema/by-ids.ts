@@ -1,0 +1,46 @@
+import { AccountProfileRef } from './account-profile.js';
+import { builder } from './builder.js';
+import { ProfileRef } from './profile.js';
+import { UserProfileRef } from './user-profile.js';
+import { WorkspaceRef } from './workspace.js';
+
+/**
+ * List lookups by upstream id: one field for any number of keys, so a stitching gateway's batched
+ * delegation (see schema/stitching.graphql's @merge) is one field in one request, not one alias per key
+ * (which the alias limit refuses past 30). Each goes through the request's loader, so it costs what the
+ * same ids cost through `nodes`; an id that fails is null at its index with its own error.
+ */
+builder.queryFields((t) => ({
+  profilesByIds: t.field({
+    type: [ProfileRef],
+    nullable: { list: false, items: true },
+    description:
+      'Profiles by upstream id, in the order given; null (with an error) where one cannot be read.',
+    args: { ids: t.arg.stringList({ required: true }) },
+    resolve: (_root, { ids }) => ids,
+  }),
+  workspacesByIds: t.field({
+    type: [WorkspaceRef],
+    nullable: { list: false, items: true },
+    description:
+      'Workspaces by upstream id, in the order given; null (with an error) where one cannot be read.',
+    args: { ids: t.arg.stringList({ required: true }) },
+    resolve: (_root, { ids }) => ids,
+  }),
+  accountProfilesByIds: t.field({
+    type: [AccountProfileRef],
+    nullable: { list: false, items: true },
+    description:
+      'Cadenya account profiles by upstream id, in the order given; null (with an error) where one cannot be read.',
+    args: { ids: t.arg.stringList({ required: true }) },
+    resolve: (_root, { ids }) => ids,
+  }),
+  userProfilesByIds: t.field({
+    type: [UserProfileRef],
+    nullable: { list: false, items: true },
+    description:
+      'Upsun user profiles by upstream id, in the order given; null (with an error) where one cannot be read.',
+    args: { ids: t.arg.stringList({ required: true }) },
+    resolve: (_root, { ids }) => ids,
+  }),
+}));
