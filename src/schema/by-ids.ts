@@ -17,7 +17,7 @@ builder.queryFields((t) => ({
     description:
       'Profiles by upstream id, in the order given; null (with an error) where one cannot be read.',
     args: { ids: t.arg.stringList({ required: true }) },
-    resolve: (_root, { ids }) => ids,
+    resolve: (_root, { ids }, ctx) => settled(ProfileRef.getDataloader(ctx), ids),
   }),
   workspacesByIds: t.field({
     type: [WorkspaceRef],
@@ -25,7 +25,7 @@ builder.queryFields((t) => ({
     description:
       'Workspaces by upstream id, in the order given; null (with an error) where one cannot be read.',
     args: { ids: t.arg.stringList({ required: true }) },
-    resolve: (_root, { ids }) => ids,
+    resolve: (_root, { ids }, ctx) => settled(WorkspaceRef.getDataloader(ctx), ids),
   }),
   accountProfilesByIds: t.field({
     type: [AccountProfileRef],
@@ -33,7 +33,7 @@ builder.queryFields((t) => ({
     description:
       'Cadenya account profiles by upstream id, in the order given; null (with an error) where one cannot be read.',
     args: { ids: t.arg.stringList({ required: true }) },
-    resolve: (_root, { ids }) => ids,
+    resolve: (_root, { ids }, ctx) => settled(AccountProfileRef.getDataloader(ctx), ids),
   }),
   userProfilesByIds: t.field({
     type: [UserProfileRef],
@@ -41,6 +41,15 @@ builder.queryFields((t) => ({
     description:
       'Upsun user profiles by upstream id, in the order given; null (with an error) where one cannot be read.',
     args: { ids: t.arg.stringList({ required: true }) },
-    resolve: (_root, { ids }) => ids,
+    resolve: (_root, { ids }, ctx) => settled(UserProfileRef.getDataloader(ctx), ids),
   }),
 }));
+
+/**
+ * One promise of the whole list, with an Error in place of each item that failed (GraphQL turns those
+ * into item errors). Not a list of promises: graphql-jit drops a failed item at the end of such a list
+ * (61 ids answered 60 items).
+ */
+function settled<T>(loader: { loadMany(keys: readonly string[]): Promise<Array<T | Error>> }, ids: string[]) {
+  return loader.loadMany(ids) as Promise<T[]>;
+}
