@@ -115,7 +115,13 @@ describe('federation _entities: N representations cost what nodes costs', () => 
         ],
       },
     });
-    expect(res.data?._entities.map((e) => e?.upstreamId ?? null)).toEqual([P.demo, null, null, null, P.google]);
+    expect(res.data?._entities.map((e) => e?.upstreamId ?? null)).toEqual([
+      P.demo,
+      null,
+      null,
+      null,
+      P.google,
+    ]);
     expect(res.errors?.map((e) => [e.path, e.extensions?.code])).toEqual(
       expect.arrayContaining([
         [['_entities', 1], 'BAD_USER_INPUT'],
