@@ -7,6 +7,7 @@ import { type Config, SOURCES } from './config.js';
 import { type Context, createContextFactory } from './context.js';
 import { exampleOperation, type GraphiQLTab } from './examples.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
+import { useDeferStream, usesIncrementalDelivery } from './plugins/use-defer-stream.js';
 import { useFieldErrors } from './plugins/use-field-errors.js';
 import { useNoIntrospection } from './plugins/use-no-introspection.js';
 import { useQueryLimits } from './plugins/use-query-limits.js';
@@ -39,6 +40,10 @@ function renderBundledGraphiQL(options: GraphiQLOptions): string {
  */
 export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) {
   const upstreams = createUpstreams(config, logger);
+  const clientError = (error: unknown, message: string, isDev?: boolean) => {
+    const client = error instanceof GraphQLError ? toClientError(error) : null;
+    return client ?? maskError(error, message, isDev && !config.production);
+  };
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     context: createContextFactory(config, upstreams),
@@ -66,14 +71,10 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
               }),
         }
       : false,
-    maskedErrors: {
-      maskError: (error, message, isDev) => {
-        const client = error instanceof GraphQLError ? toClientError(error) : null;
-        return client ?? maskError(error, message, isDev && !config.production);
-      },
-    },
+    maskedErrors: { maskError: clientError },
     plugins: [
-      useGraphQlJit(),
+      useGraphQlJit({}, { enableIf: ({ document }) => !usesIncrementalDelivery(document) }),
+      useDeferStream((error) => clientError(error, 'Unexpected error.', false) as GraphQLError),
       useBodyLimit(),
       ...useQueryLimits(),
       useFieldErrors(),
