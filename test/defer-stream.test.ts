@@ -98,7 +98,8 @@ describe('@defer and @stream over multipart/mixed', () => {
     const parts = await incremental(`{
       workspaces(first: 5) { edges @stream(initialCount: 1) { node { upstreamId } } }
     }`);
-    const first = (parts[0]?.data as { workspaces: { edges: unknown[] } } | undefined)?.workspaces.edges;
+    const first =
+      (parts[0]?.data as { workspaces: { edges: unknown[] } } | undefined)?.workspaces.edges ?? [];
     expect(first).toHaveLength(1);
     const streamed = parts
       .slice(1)
