@@ -10,6 +10,7 @@ import { exampleOperation, type GraphiQLTab } from './examples.js';
 import { useArgumentLimits } from './plugins/use-argument-limits.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
 import { useCsrfPrevention } from './plugins/use-csrf-prevention.js';
+import { useDeferStream } from './plugins/use-defer-stream.js';
 import { useFieldErrors } from './plugins/use-field-errors.js';
 import { useJit } from './plugins/use-jit.js';
 import { useNoIntrospection } from './plugins/use-no-introspection.js';
@@ -46,6 +47,12 @@ function renderBundledGraphiQL(options: GraphiQLOptions): string {
 export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) {
   const upstreams = createUpstreams(config, logger);
   const stores = createStores(config, logger);
+  // A GatewayError already carries its extensions (see sources/errors.ts): it goes out as it is, with
+  // its locations, and is not logged as a bug. Anything else is masked (and Yoga logs it).
+  const clientError = (error: unknown, message: string, isDev?: boolean) =>
+    error instanceof GraphQLError && error.originalError instanceof GatewayError
+      ? error
+      : maskError(error, message, isDev && !config.production);
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     context: createContextFactory(config, upstreams),
@@ -73,17 +80,11 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
               }),
         }
       : false,
-    maskedErrors: {
-      // A GatewayError already carries its extensions (see sources/errors.ts): it goes out as it is,
-      // with its locations, and is not logged as a bug. Anything else is masked and logged.
-      maskError: (error, message, isDev) =>
-        error instanceof GraphQLError && error.originalError instanceof GatewayError
-          ? error
-          : maskError(error, message, isDev && !config.production),
-    },
+    maskedErrors: { maskError: clientError },
     cors: corsPolicy(config.corsOrigins),
     plugins: [
       useCsrfPrevention(SOURCES.map((s) => config.sources[s].tokenHeader)),
+      useDeferStream((error) => clientError(error, 'Unexpected error.', false) as GraphQLError),
       useBodyLimit(),
       useArgumentLimits(),
       ...useQueryLimits(),

@@ -26,6 +26,18 @@ describe('http surface', () => {
     expect(res.errors?.[0]?.message).toMatch(/introspection/i);
   });
 
+  it("in production: no printed schema either (federation's _service, stitching's _sdl) unless INTROSPECTION=1", async () => {
+    const prod = h.gatewayWith({ NODE_ENV: 'production' });
+    for (const query of ['{ _service { sdl } }', '{ _sdl }']) {
+      const res = await post(prod, query);
+      expect(res.data).toBeUndefined();
+      expect(res.errors?.[0]?.message).toMatch(/introspection/i);
+    }
+    const open = h.gatewayWith({ NODE_ENV: 'production', INTROSPECTION: '1' });
+    const res = await post<{ _service: { sdl: string } }>(open, '{ _service { sdl } }');
+    expect(res.data?._service.sdl).toContain('@key(fields: "upstreamId")');
+  });
+
   it('in production with INTROSPECTION=1: introspection works', async () => {
     const prod = h.gatewayWith({ NODE_ENV: 'production', INTROSPECTION: '1' });
     const res = await post<{ __schema: { queryType: { name: string } } }>(

@@ -1,4 +1,11 @@
-import { GraphQLError, Kind, type ValidationRule } from 'graphql';
+import {
+  type DefinitionNode,
+  GraphQLError,
+  Kind,
+  type OperationDefinitionNode,
+  type TypeNode,
+  type ValidationRule,
+} from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 
 export interface ArgumentLimits {
@@ -14,6 +21,13 @@ export interface ArgumentLimits {
    * @default 1024
    */
   maxStringLength?: number;
+  /**
+   * Most entity representations in one `_entities` call. A federation gateway sends every entity of
+   * this subgraph that one query needs in one list, so it gets a larger bound; the call budget still
+   * bounds what they cost.
+   * @default 1000
+   */
+  maxRepresentations?: number;
 }
 
 function tooBig(message: string, status: number | null) {
@@ -25,12 +39,13 @@ function tooBig(message: string, status: number | null) {
 /**
  * Bounds the size of arguments before anything runs. Literals are checked by a validation rule (so the
  * verdict is cached with the document's validation); variables, which change per request, by a walk of
- * the parsed JSON before parsing the document. Either way the request is refused with 400 and
+ * their values before execution. Either way the request is refused with 400 and
  * LIMIT_EXCEEDED, and no upstream is called.
  */
 export function useArgumentLimits({
   maxListLength = 100,
   maxStringLength = 1024,
+  maxRepresentations = 1000,
 }: ArgumentLimits = {}): Plugin {
   const literalRule: ValidationRule = (context) => ({
     [Kind.LIST]: (node) => {
@@ -56,7 +71,7 @@ export function useArgumentLimits({
   });
 
   /** The first breach in a variables value, or null; depth-bounded like any JSON the parser accepted. */
-  const breach = (value: unknown, depth: number): string | null => {
+  const breach = (value: unknown, depth: number, maxList = maxListLength): string | null => {
     if (typeof value === 'string') {
       return value.length > maxStringLength
         ? `A string variable is longer than ${maxStringLength} characters.`
@@ -80,13 +95,29 @@ export function useArgumentLimits({
   };
 
   return {
-    onParams({ params }) {
-      if (!params.variables) return;
-      const found = breach(params.variables, 0);
-      if (found) throw tooBig(found, 400);
+    // Checked once the document is parsed and valid, so that each variable is held to the bound of
+    // the type it is declared with: a list of `_Any` (federation's representations) gets its own.
+    onExecute({ args }) {
+      const variables = args.variableValues as Record<string, unknown> | null | undefined;
+      if (!variables) return;
+      const operation = args.document.definitions.find(
+        (d: DefinitionNode): d is OperationDefinitionNode =>
+          d.kind === Kind.OPERATION_DEFINITION &&
+          (!args.operationName || d.name?.value === args.operationName),
+      );
+      for (const definition of operation?.variableDefinitions ?? []) {
+        const value = variables[definition.variable.name.value];
+        const maxList = namedType(definition.type) === '_Any' ? maxRepresentations : maxListLength;
+        const found = breach(value, 0, maxList);
+        if (found) throw tooBig(found, 400);
+      }
     },
     onValidate({ addValidationRule }) {
       addValidationRule(literalRule);
     },
   };
+}
+
+function namedType(type: TypeNode): string {
+  return type.kind === Kind.NAMED_TYPE ? type.name.value : namedType(type.type);
 }

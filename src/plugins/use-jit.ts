@@ -1,8 +1,9 @@
 import { type ExecuteFunction, makeExecute } from '@envelop/core';
-import { BREAK, type DocumentNode, type ExecutionArgs, Kind, visit } from 'graphql';
+import type { DocumentNode, ExecutionArgs } from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
+import { usesIncrementalDelivery } from './use-defer-stream.js';
 
 export interface JitOptions {
   /**
@@ -68,24 +69,4 @@ export function useJit({ compileAfter = 2, maxCompiled = 200 }: JitOptions = {})
       setExecuteFn(wrap(executeFn));
     },
   };
-}
-
-const incremental = new WeakMap<DocumentNode, boolean>();
-
-function usesIncrementalDelivery(document: DocumentNode): boolean {
-  let found = incremental.get(document);
-  if (found === undefined) {
-    found = false;
-    visit(document, {
-      [Kind.DIRECTIVE]: (node) => {
-        if (node.name.value === 'defer' || node.name.value === 'stream') {
-          found = true;
-          return BREAK;
-        }
-        return undefined;
-      },
-    });
-    incremental.set(document, found);
-  }
-  return found;
 }

@@ -1,5 +1,7 @@
 import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
+import DirectivePlugin from '@pothos/plugin-directives';
+import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
 import type { Context } from '../context.js';
 import { decodeId } from './errors.js';
@@ -13,13 +15,16 @@ export const builder = new SchemaBuilder<{
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
 }>({
-  plugins: [RelayPlugin, DataloaderPlugin],
+  // Federation comes last: it wraps what the others built (see src/schema/federation.ts).
+  plugins: [RelayPlugin, DataloaderPlugin, DirectivePlugin, FederationPlugin],
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
     edgesFieldOptions: { nullable: false },
     nodeFieldOptions: { nullable: false },
     decodeGlobalID: decodeId,
+    // PageInfo is the same value type in every Relay subgraph, so a supergraph may hold it in several.
+    pageInfoTypeOptions: { shareable: true },
   },
 });
 

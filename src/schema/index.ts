@@ -1,12 +1,39 @@
-import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.js';
 import './scalars.js';
-import './profile.js';
-import './workspace.js';
-import './member.js';
-import './account-profile.js';
+import { AccountProfileRef } from './account-profile.js';
+import { MemberRef } from './member.js';
+import { ProfileRef } from './profile.js';
+import { WorkspaceRef } from './workspace.js';
 import './workspace-account-profile.js';
-import './user-profile.js';
+import { UserProfileRef } from './user-profile.js';
+import './by-ids.js';
+import './stitching.js';
+import { defineEntities } from './federation.js';
 
-/** The gateway's schema, sorted so that the printed schema/schema.graphql diffs cleanly. */
-export const schema = lexicographicSortSchema(builder.toSchema());
+defineEntities({
+  profile: ProfileRef,
+  workspace: WorkspaceRef,
+  member: MemberRef,
+  accountProfile: AccountProfileRef,
+  userProfile: UserProfileRef,
+});
+
+/**
+ * The gateway's schema. It is also an Apollo Federation v2 subgraph (`_service`, `_entities`), served on
+ * the same endpoint; Pothos sorts it, so that the printed schema/ files diff cleanly.
+ */
+export const schema = builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' });
+
+// @apollo/subgraph answers `_entities` as a list of promises, and graphql-jit drops a failed item at the
+// end of such a list (61 representations answered 60 items). One promise of the list, with an Error in
+// place of each failed item, is answered right by both executors.
+const entities = schema.getQueryType()?.getFields()._entities;
+const resolveEntities = entities?.resolve;
+if (entities && resolveEntities) {
+  entities.resolve = (...args) =>
+    Promise.all(
+      (resolveEntities(...args) as unknown[]).map((item) =>
+        Promise.resolve(item).catch((error: unknown) => error),
+      ),
+    );
+}

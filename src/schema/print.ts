@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
-import { printSchema } from 'graphql';
-import { schema } from './index.js';
+import { printedSchemas } from './printed.js';
 
-// `npm run schema:print` writes the checked-in schema; test/schema.test.ts fails when it drifts.
-const target = new URL('../../schema/schema.graphql', import.meta.url);
-writeFileSync(target, `${printSchema(schema)}\n`);
-console.log(`wrote ${target.pathname}`);
+for (const [name, text] of Object.entries(printedSchemas())) {
+  const target = new URL(`../../schema/${name}`, import.meta.url);
+  writeFileSync(target, text);
+  console.log(`wrote ${target.pathname}`);
+}

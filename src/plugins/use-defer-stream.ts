@@ -1,0 +1,55 @@
+import { useDeferStream as yogaDeferStream } from '@graphql-yoga/plugin-defer-stream';
+import { BREAK, type DocumentNode, type GraphQLError, visit } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+
+/**
+ * @defer and @stream (Yoga's plugin): a client gets the fast part of a screen first and the slow part
+ * as later parts of a multipart response. Query limits, upstream timeouts and the per-request loaders
+ * apply as to any operation; errors of a deferred fragment arrive in that fragment's part.
+ *
+ * Yoga masks the errors of a result's top level only, so the errors inside later parts
+ * (`incremental[].errors`) go through the same `mask` here: they get their `extensions.code`, and an
+ * unexpected error is masked there as anywhere else.
+ */
+export function useDeferStream(mask: (error: GraphQLError) => GraphQLError): Plugin {
+  return {
+    onPluginInit({ addPlugin }) {
+      addPlugin(yogaDeferStream() as Plugin);
+    },
+    onExecute() {
+      return {
+        onExecuteDone() {
+          return {
+            onNext({ result, setResult }) {
+              const part = result as { incremental?: Array<{ errors?: GraphQLError[] }> };
+              if (!part.incremental?.some((entry) => entry.errors)) return;
+              setResult({
+                ...result,
+                incremental: part.incremental.map((entry) =>
+                  entry.errors ? { ...entry, errors: entry.errors.map(mask) } : entry,
+                ),
+              } as never);
+            },
+          };
+        },
+      };
+    },
+  };
+}
+
+/**
+ * True when an operation asks for incremental delivery. graphql-jit has no @defer/@stream, so such
+ * operations run on Yoga's own executor (see useGraphQlJit's enableIf in gateway.ts).
+ */
+export function usesIncrementalDelivery(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Directive(node) {
+      if (node.name.value === 'defer' || node.name.value === 'stream') {
+        found = true;
+        return BREAK;
+      }
+    },
+  });
+  return found;
+}
