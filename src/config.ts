@@ -30,6 +30,13 @@ export interface Config {
   upsunAuthUrl: URL | null;
   /** Key that signs paging cursors; from CURSOR_SECRET, else random per process. */
   cursorSecret: Buffer;
+  /** Where `/metrics` is served on its own listener; null: on the GraphQL port. */
+  metricsPort: number | null;
+  /**
+   * OpenTelemetry tracing. The SDK reads its standard OTEL_* variables itself (exporter, protocol,
+   * headers, sampler, resource); this only decides whether it starts at all.
+   */
+  tracing: { enabled: boolean; serviceName: string };
 }
 
 const DEFAULT_TOKEN_HEADERS: Record<SourceName, string> = {
@@ -59,6 +66,8 @@ const timeout = z.coerce
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 
+const port = z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65_535);
+
 function sourceShape(source: SourceName) {
   const prefix = source.toUpperCase();
   return {
@@ -70,7 +79,8 @@ function sourceShape(source: SourceName) {
 }
 
 const envSchema = z.object({
-  PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65_535).default(4000),
+  PORT: port.default(4000),
+  METRICS_PORT: port.optional(),
   HOST: nonEmpty.default('127.0.0.1'),
   NODE_ENV: z.string().default('development'),
   GRAPHIQL: flag.optional(),
@@ -79,6 +89,16 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   UPSUN_AUTH_URL: httpUrl.optional(),
   CURSOR_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  // The OpenTelemetry variables that decide whether tracing starts; the SDK reads the rest itself.
+  OTEL_SDK_DISABLED: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
+  OTEL_TRACES_EXPORTER: z.string().optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .url({ error: 'must be an absolute URL, e.g. http://collector:4318' })
+    .optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z
+    .url({ error: 'must be an absolute URL, e.g. http://collector:4318/v1/traces' })
+    .optional(),
+  OTEL_SERVICE_NAME: nonEmpty.default('profile-gateway'),
   ...sourceShape('matatika'),
   ...sourceShape('cadenya'),
   ...sourceShape('moltaro'),
@@ -136,5 +156,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // A random key means cursors from one instance fail on another, and after a restart: fine for one
     // process, which is why CURSOR_SECRET exists for several.
     cursorSecret: e.CURSOR_SECRET ? Buffer.from(e.CURSOR_SECRET) : randomBytes(32),
+    metricsPort: e.METRICS_PORT ?? null,
+    tracing: { enabled: tracingEnabled(e), serviceName: e.OTEL_SERVICE_NAME },
   };
+}
+
+/**
+ * Tracing is off unless an exporter is named: an OTLP endpoint, or OTEL_TRACES_EXPORTER other than
+ * `none` (e.g. `console`). OTEL_SDK_DISABLED=true wins over both, as the specification says.
+ */
+function tracingEnabled(e: z.infer<typeof envSchema>): boolean {
+  if (e.OTEL_SDK_DISABLED === 'true') return false;
+  if (e.OTEL_TRACES_EXPORTER !== undefined) return e.OTEL_TRACES_EXPORTER !== 'none';
+  return e.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined || e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT !== undefined;
 }

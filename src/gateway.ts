@@ -6,13 +6,21 @@ import type { Logger } from 'pino';
 import { type Config, SOURCES } from './config.js';
 import { type Context, createContextFactory } from './context.js';
 import { exampleOperation, type GraphiQLTab } from './examples.js';
+import { useAccessLog } from './plugins/use-access-log.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
 import { useFieldErrors } from './plugins/use-field-errors.js';
+import { useMetrics } from './plugins/use-metrics.js';
 import { useNoIntrospection } from './plugins/use-no-introspection.js';
 import { useQueryLimits } from './plugins/use-query-limits.js';
+import { type Lifecycle, useReadiness } from './plugins/use-readiness.js';
+import { useRequestScope } from './plugins/use-request-scope.js';
+import { useTracing } from './plugins/use-tracing.js';
 import { toClientError } from './schema/errors.js';
 import { schema } from './schema/index.js';
 import { createUpstreams } from './sources/index.js';
+import { createMetrics } from './telemetry/metrics.js';
+import { startTracing } from './telemetry/tracing.js';
+import { watchUpstreams } from './telemetry/upstream-events.js';
 
 export interface GatewayOptions {
   config: Config;
@@ -33,16 +41,23 @@ function renderBundledGraphiQL(options: GraphiQLOptions): string {
   return bundled.renderGraphiQL(options);
 }
 
+const GRAPHQL_ENDPOINT = '/graphql';
+
 /**
  * The gateway as a fetch handler, with no socket: `index.ts` listens on it, tests call `gateway.fetch`.
- * `dispose()` closes the upstream connection pools.
+ * It reports `starting` on `/readyz` until `markReady()`, and `draining` after `markDraining()`.
+ * `dispose()` closes the upstream connection pools and flushes the traces.
  */
 export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) {
   const upstreams = createUpstreams(config, logger);
+  const metrics = createMetrics(() => upstreams.health());
+  const unwatch = watchUpstreams(metrics, upstreams.targets);
+  const stopTracing = startTracing(config);
+  let lifecycle: Lifecycle = 'starting';
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     context: createContextFactory(config, upstreams),
-    graphqlEndpoint: '/graphql',
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
     landingPage: false,
     // Replaced by useBodyLimit, which does the same without streaming every body through a transform.
     maxRequestBodySize: false,
@@ -73,6 +88,11 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
       },
     },
     plugins: [
+      useRequestScope({ metrics }),
+      useReadiness({ state: () => lifecycle, sources: () => upstreams.health() }),
+      useMetrics({ metrics, graphqlEndpoint: GRAPHQL_ENDPOINT, endpoint: config.metricsPort === null }),
+      ...(config.tracing.enabled ? [useTracing({ graphqlEndpoint: GRAPHQL_ENDPOINT })] : []),
+      useAccessLog({ logger, graphqlEndpoint: GRAPHQL_ENDPOINT }),
       useGraphQlJit(),
       useBodyLimit(),
       ...useQueryLimits(),
@@ -81,7 +101,19 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
     ],
   });
   return Object.assign(yoga, {
-    dispose: () => upstreams.close(),
+    metrics,
+    markReady: () => {
+      lifecycle = 'ready';
+    },
+    /** Called first on shutdown: `/readyz` fails, so load balancers stop sending new requests. */
+    markDraining: () => {
+      lifecycle = 'draining';
+    },
+    dispose: async () => {
+      unwatch();
+      await upstreams.close();
+      await stopTracing();
+    },
   });
 }
 

@@ -4,6 +4,7 @@ import { exampleTabs } from './examples.js';
 import { createGateway } from './gateway.js';
 import { createLogger } from './logger.js';
 import { demo, type Sandbox, startSandbox } from './sandbox/index.js';
+import { startMetricsServer } from './telemetry/metrics-server.js';
 
 /**
  * Entry point: parse the configuration once, start the embedded sandbox when no upstream is configured
@@ -49,6 +50,8 @@ async function main() {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const endpoint = `http://${config.host}:${port}/graphql`;
+  const metricsServer = await startMetricsServer(config, gateway.metrics);
+  gateway.markReady();
   logger.info({ endpoint, sandbox: sandbox?.url ?? null }, 'gateway listening');
   if (sandbox) printSandboxBanner(endpoint, sandbox, config);
 
@@ -56,7 +59,9 @@ async function main() {
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
+    gateway.markDraining();
     logger.info({ signal }, 'shutting down');
+    metricsServer?.close();
     server.closeIdleConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await gateway.dispose();

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { type Dispatcher, Pool } from 'undici';
 import type { z } from 'zod';
 import type { SourceName } from '../config.js';
+import { onUpstreamAttempt } from '../telemetry/scope.js';
 import { codeForStatus, type UpstreamCall, UpstreamError } from './errors.js';
 
 /**
@@ -129,6 +130,7 @@ export class HttpSource {
     const call: UpstreamCall = { method: options.method, path: this.basePath + options.path, status: null };
     const started = performance.now();
     for (let attempt = 1; ; attempt++) {
+      onUpstreamAttempt(this.source, options, attempt);
       const canRetry = options.method === 'GET' && attempt === 1;
       try {
         const response = await this.attempt(options, call, deadline);

@@ -11,6 +11,9 @@ import {
 } from './payloads.js';
 
 /** The largest `limit` the gateway asks for; larger windows walk more pages. */
+/** The paths this client calls, for the metrics' route label. */
+export const ROUTES = ['/v1/account/profiles'];
+
 export const MAX_LIMIT = 50;
 /** How many pages one field may read: bounds the gateway-side type filter and the by-id scan. */
 export const MAX_PAGES = 10;

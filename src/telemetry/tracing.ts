@@ -1,0 +1,52 @@
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import type { Config } from '../config.js';
+import { describe, type UndiciRequest } from './upstream-events.js';
+
+let sdk: NodeSDK | null = null;
+let users = 0;
+
+/**
+ * Starts OpenTelemetry tracing when the OTEL_* variables name an exporter (config.tracing), once per
+ * process however many gateways it holds. The SDK reads its standard variables itself
+ * (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_EXPORTER_OTLP_HEADERS,
+ * OTEL_TRACES_SAMPLER, OTEL_RESOURCE_ATTRIBUTES…). Upstream calls get client spans from undici's
+ * diagnostics channels, which also put `traceparent` on every call. Returns the function that flushes
+ * and stops it.
+ */
+export function startTracing(config: Config): () => Promise<void> {
+  if (!config.tracing.enabled) return async () => {};
+  users++;
+  sdk ??= new NodeSDK({
+    serviceName: config.tracing.serviceName,
+    instrumentations: [
+      new UndiciInstrumentation({
+        startSpanHook: (request) => {
+          const found = describe(request as unknown as UndiciRequest);
+          if (!found) return {};
+          return found.template
+            ? { 'url.template': found.template, 'peer.service': found.target.source }
+            : { 'peer.service': found.target.source };
+        },
+        requestHook: (span, request) => {
+          // Upstream paths hold ids and their query strings search terms: the span keeps the template
+          // (url.template, in its name too) and the path, and drops the query string.
+          const found = describe(request as unknown as UndiciRequest);
+          if (found?.template) span.updateName(`${request.method} ${found.template}`);
+          const path = request.path.split('?', 1)[0] ?? '';
+          span.setAttribute('url.full', `${request.origin}${path}`);
+          const attributes = (span as unknown as { attributes?: Record<string, unknown> }).attributes;
+          if (attributes) delete attributes['url.query'];
+        },
+      }),
+    ],
+  });
+  if (users === 1) sdk.start();
+  return async () => {
+    users--;
+    if (users > 0 || !sdk) return;
+    const stopping = sdk;
+    sdk = null;
+    await stopping.shutdown();
+  };
+}
