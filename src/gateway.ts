@@ -46,7 +46,8 @@ const GRAPHQL_ENDPOINT = '/graphql';
 /**
  * The gateway as a fetch handler, with no socket: `index.ts` listens on it, tests call `gateway.fetch`.
  * It reports `starting` on `/readyz` until `markReady()`, and `draining` after `markDraining()`.
- * `dispose()` closes the upstream connection pools and flushes the traces.
+ * `dispose()` (the server adapter's own, which runs the plugins' onDispose) closes the upstream
+ * connection pools and flushes the traces.
  */
 export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) {
   const upstreams = createUpstreams(config, logger);
@@ -54,6 +55,11 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
   const unwatch = watchUpstreams(metrics, upstreams.targets);
   const stopTracing = startTracing(config);
   let lifecycle: Lifecycle = 'starting';
+  const dispose = async () => {
+    unwatch();
+    await upstreams.close();
+    await stopTracing();
+  };
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     context: createContextFactory(config, upstreams),
@@ -93,6 +99,7 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
       useMetrics({ metrics, graphqlEndpoint: GRAPHQL_ENDPOINT, endpoint: config.metricsPort === null }),
       ...(config.tracing.enabled ? [useTracing({ graphqlEndpoint: GRAPHQL_ENDPOINT })] : []),
       useAccessLog({ logger, graphqlEndpoint: GRAPHQL_ENDPOINT }),
+      { onDispose: () => dispose() },
       useGraphQlJit(),
       useBodyLimit(),
       ...useQueryLimits(),
@@ -108,11 +115,6 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
     /** Called first on shutdown: `/readyz` fails, so load balancers stop sending new requests. */
     markDraining: () => {
       lifecycle = 'draining';
-    },
-    dispose: async () => {
-      unwatch();
-      await upstreams.close();
-      await stopTracing();
     },
   });
 }

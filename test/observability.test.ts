@@ -1,7 +1,10 @@
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
 import type { Gateway } from '../src/gateway.js';
 import { createLogger } from '../src/logger.js';
+import { startMetricsServer } from '../src/telemetry/metrics-server.js';
 import { asDemo, demo, post, useHarness } from './harness.js';
 
 const h = useHarness();
@@ -36,6 +39,8 @@ describe('request ids', () => {
     });
     expect(response.headers.get('x-request-id')).toBe('abc-123');
     expect(h.sandbox.requests.map((r) => r.headers['x-request-id'])).toEqual(['abc-123']);
+    // Tracing is off without OTEL_* variables: nothing to propagate.
+    expect(h.sandbox.requests[0]?.headers.traceparent).toBeUndefined();
   });
 
   it('replaces an id that is too long or has other characters with a fresh one', async () => {
@@ -181,6 +186,22 @@ describe('metrics (/metrics)', () => {
     expect(text).toMatch(/^upstream_retries_total\{source="matatika",method="GET"\} 1$/m);
     expect(text).toMatch(/route="\/api\/profiles\/\{id\}",status="503"\} 1$/m);
     expect(text).toMatch(/route="\/api\/profiles\/\{id\}",status="200"\} 1$/m);
+  });
+
+  it('serves /metrics on METRICS_PORT instead of the GraphQL port when that is set', async () => {
+    const gateway = h.gatewayWith({ METRICS_PORT: '0' });
+    expect((await gateway.fetch('http://gateway.test/metrics')).status).toBe(404);
+    const server = await startMetricsServer(loadConfig({ METRICS_PORT: '0', SANDBOX: '0' }), gateway.metrics);
+    if (!server) throw new Error('no metrics server');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(response.status).toBe(200);
+      expect(await response.text()).toMatch(/^graphql_requests_in_flight 0$/m);
+      expect((await fetch(`http://127.0.0.1:${port}/graphql`)).status).toBe(404);
+    } finally {
+      server.close();
+    }
   });
 
   it('collapses operation names past 100 distinct ones into "other"', async () => {

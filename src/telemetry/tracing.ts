@@ -19,6 +19,10 @@ export function startTracing(config: Config): () => Promise<void> {
   users++;
   sdk ??= new NodeSDK({
     serviceName: config.tracing.serviceName,
+    // Traces only: metrics are Prometheus's (/metrics) and logs pino's, so the SDK's OTLP metric
+    // and log exporters, on by default, stay off.
+    metricReaders: [],
+    logRecordProcessors: [],
     instrumentations: [
       new UndiciInstrumentation({
         startSpanHook: (request) => {
