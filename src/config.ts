@@ -105,6 +105,9 @@ const envSchema = z.object({
   ...sourceShape('upsun'),
 });
 
+/** Every variable the gateway reads (deployment manifests are checked against this list). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 /** Thrown at boot when the environment is invalid; its message names every offending variable. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
