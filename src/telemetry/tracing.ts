@@ -1,9 +1,8 @@
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { NodeSDK } from '@opentelemetry/sdk-node';
+import type { NodeSDK } from '@opentelemetry/sdk-node';
 import type { Config } from '../config.js';
 import { describe, type UndiciRequest } from './upstream-events.js';
 
-let sdk: NodeSDK | null = null;
+let sdk: Promise<NodeSDK> | null = null;
 let users = 0;
 
 /**
@@ -11,14 +10,30 @@ let users = 0;
  * process however many gateways it holds. The SDK reads its standard variables itself
  * (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_EXPORTER_OTLP_HEADERS,
  * OTEL_TRACES_SAMPLER, OTEL_RESOURCE_ATTRIBUTES…). Upstream calls get client spans from undici's
- * diagnostics channels, which also put `traceparent` on every call. Returns the function that flushes
- * and stops it.
+ * diagnostics channels, which also put `traceparent` on every call. The SDK is loaded only when
+ * tracing is on: loading it took 0.9 s and 30 MB of RSS here. Returns the function that flushes and
+ * stops it.
  */
 export function startTracing(config: Config): () => Promise<void> {
   if (!config.tracing.enabled) return async () => {};
   users++;
-  sdk ??= new NodeSDK({
-    serviceName: config.tracing.serviceName,
+  sdk ??= load(config.tracing.serviceName);
+  return async () => {
+    users--;
+    if (users > 0 || !sdk) return;
+    const stopping = sdk;
+    sdk = null;
+    await (await stopping).shutdown();
+  };
+}
+
+async function load(serviceName: string): Promise<NodeSDK> {
+  const [{ NodeSDK }, { UndiciInstrumentation }] = await Promise.all([
+    import('@opentelemetry/sdk-node'),
+    import('@opentelemetry/instrumentation-undici'),
+  ]);
+  const started = new NodeSDK({
+    serviceName,
     // Traces only: metrics are Prometheus's (/metrics) and logs pino's, so the SDK's OTLP metric
     // and log exporters, on by default, stay off.
     metricReaders: [],
@@ -45,12 +60,6 @@ export function startTracing(config: Config): () => Promise<void> {
       }),
     ],
   });
-  if (users === 1) sdk.start();
-  return async () => {
-    users--;
-    if (users > 0 || !sdk) return;
-    const stopping = sdk;
-    sdk = null;
-    await stopping.shutdown();
-  };
+  started.start();
+  return started;
 }
