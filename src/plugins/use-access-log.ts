@@ -4,8 +4,6 @@ import { currentScope } from '../telemetry/scope.js';
 
 export interface AccessLogOptions {
   logger: Logger;
-  /** Path of the GraphQL endpoint: probes and scrapes on other paths are not logged. */
-  graphqlEndpoint: string;
 }
 
 /**
@@ -14,12 +12,12 @@ export interface AccessLogOptions {
  * calls it cost and the codes of its errors. Never a header, a variable
  * or the document: those may carry credentials or personal data.
  */
-export function useAccessLog({ logger, graphqlEndpoint }: AccessLogOptions): Plugin {
+export function useAccessLog({ logger }: AccessLogOptions): Plugin {
   return {
-    onResponse({ request, response }) {
+    onResponse({ response }) {
       const scope = currentScope();
-      if (!scope || !logger.isLevelEnabled('info')) return;
-      if (new URL(request.url).pathname !== graphqlEndpoint) return;
+      // Probes and scrapes are not logged.
+      if (!scope?.graphql || !logger.isLevelEnabled('info')) return;
       logger.info(
         {
           operation: scope.operationName,

@@ -4,8 +4,6 @@ import { currentScope } from '../telemetry/scope.js';
 
 export interface MetricsOptions {
   metrics: Metrics;
-  /** Path of the GraphQL endpoint: only its requests count as operations. */
-  graphqlEndpoint: string;
   /**
    * Serve `/metrics` on this listener. False when METRICS_PORT gives the metrics their own listener.
    * @default true
@@ -20,12 +18,11 @@ export interface MetricsOptions {
  * Yoga's own Prometheus plugin labels operations with their raw names, which any client can vary
  * without bound; this one collapses them (operationLabel).
  */
-export function useMetrics({ metrics, graphqlEndpoint, endpoint = true }: MetricsOptions): Plugin {
-  const isGraphQL = (request: Request) => new URL(request.url).pathname === graphqlEndpoint;
+export function useMetrics({ metrics, endpoint = true }: MetricsOptions): Plugin {
   return {
     instrumentation: {
-      async request({ request }, wrapped) {
-        if (!isGraphQL(request)) return wrapped();
+      async request(_, wrapped) {
+        if (!currentScope()?.graphql) return wrapped();
         metrics.inFlight.inc();
         try {
           await wrapped();
@@ -42,9 +39,9 @@ export function useMetrics({ metrics, graphqlEndpoint, endpoint = true }: Metric
         }),
       );
     },
-    onResponse({ request }) {
+    onResponse() {
       const scope = currentScope();
-      if (!scope || !isGraphQL(request)) return;
+      if (!scope?.graphql) return;
       metrics.operationDuration.observe(
         {
           operation: operationLabel(metrics, scope.operationName),

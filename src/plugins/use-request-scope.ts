@@ -9,6 +9,8 @@ const VALID_REQUEST_ID = /^[A-Za-z0-9._:@+=/-]{1,128}$/;
 
 export interface RequestScopeOptions {
   metrics: Metrics;
+  /** Path of the GraphQL endpoint (see RequestScope.graphql). */
+  graphqlEndpoint: string;
 }
 
 /**
@@ -17,7 +19,7 @@ export interface RequestScopeOptions {
  * most 128 characters of letters, digits and `._:@+=/-`), else a new UUID; the response echoes it and
  * every upstream call carries it. Must come first in the plugin list: its scope wraps the others.
  */
-export function useRequestScope({ metrics }: RequestScopeOptions): Plugin {
+export function useRequestScope({ metrics, graphqlEndpoint }: RequestScopeOptions): Plugin {
   return {
     instrumentation: {
       request({ request }, wrapped) {
@@ -26,6 +28,7 @@ export function useRequestScope({ metrics }: RequestScopeOptions): Plugin {
           id: given && VALID_REQUEST_ID.test(given) ? given : randomUUID(),
           started: performance.now(),
           metrics,
+          graphql: new URL(request.url).pathname === graphqlEndpoint,
           operationName: null,
           operationType: null,
           upstreamCalls: 0,

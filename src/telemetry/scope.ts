@@ -12,6 +12,8 @@ export interface RequestScope {
   /** performance.now() when the request arrived. */
   readonly started: number;
   readonly metrics: Metrics;
+  /** A request to the GraphQL endpoint (not a probe or a scrape): only those are logged and counted. */
+  readonly graphql: boolean;
   operationName: string | null;
   operationType: string | null;
   /** Upstream calls sent for this request, retries included. */
