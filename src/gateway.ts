@@ -99,6 +99,8 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
       useMetrics({ metrics, endpoint: config.metricsPort === null }),
       ...(config.tracing.enabled ? [useTracing({ graphqlEndpoint: GRAPHQL_ENDPOINT })] : []),
       useAccessLog({ logger }),
+      // The server adapter's own dispose() shadows any `dispose` set on the returned object; its
+      // plugins' onDispose is how cleanup runs when it is called.
       { onDispose: () => dispose() },
       useGraphQlJit(),
       useBodyLimit(),
