@@ -50,6 +50,13 @@ export interface Config {
   responseCache: ResponseCacheConfig | null;
   /** The shared store of the response cache and the APQ registry; null: each process keeps its own in memory. */
   redisUrl: string | null;
+  /** Where `/metrics` is served on its own listener; null: on the GraphQL port. */
+  metricsPort: number | null;
+  /**
+   * OpenTelemetry tracing. The SDK reads its standard OTEL_* variables itself (exporter, protocol,
+   * headers, sampler, resource); this only decides whether it starts at all.
+   */
+  tracing: { enabled: boolean; serviceName: string };
 }
 
 export interface PersistedOperationsConfig {
@@ -148,6 +155,7 @@ const ttlPerType = z
 // The shipped manifest: the repository's example operations (see codegen.ts). src/ and dist/ both sit
 // one level below the project root.
 const DEFAULT_MANIFEST = new URL('../schema/generated/persisted-documents.json', import.meta.url);
+const port = z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65_535);
 
 function sourceShape(source: SourceName) {
   const prefix = source.toUpperCase();
@@ -161,7 +169,8 @@ function sourceShape(source: SourceName) {
 }
 
 const envSchema = z.object({
-  PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65_535).default(4000),
+  PORT: port.default(4000),
+  METRICS_PORT: port.optional(),
   HOST: nonEmpty.default('127.0.0.1'),
   NODE_ENV: z.string().default('development'),
   GRAPHIQL: flag.optional(),
@@ -184,11 +193,24 @@ const envSchema = z.object({
   REDIS_URL: z
     .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379' })
     .optional(),
+  // The OpenTelemetry variables that decide whether tracing starts; the SDK reads the rest itself.
+  OTEL_SDK_DISABLED: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
+  OTEL_TRACES_EXPORTER: z.string().optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .url({ error: 'must be an absolute URL, e.g. http://collector:4318' })
+    .optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z
+    .url({ error: 'must be an absolute URL, e.g. http://collector:4318/v1/traces' })
+    .optional(),
+  OTEL_SERVICE_NAME: nonEmpty.default('profile-gateway'),
   ...sourceShape('matatika'),
   ...sourceShape('cadenya'),
   ...sourceShape('moltaro'),
   ...sourceShape('upsun'),
 });
+
+/** Every variable the gateway reads (deployment manifests are checked against this list). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
 /** Thrown at boot when the environment is invalid; its message names every offending variable. */
 export class ConfigError extends Error {
@@ -280,6 +302,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         }
       : null,
     redisUrl: e.REDIS_URL ?? null,
+    metricsPort: e.METRICS_PORT ?? null,
+    tracing: { enabled: tracingEnabled(e), serviceName: e.OTEL_SERVICE_NAME },
   };
 }
 
@@ -304,4 +328,14 @@ function readManifest(file: URL): ReadonlyMap<string, string> {
     throw fail('must be a non-empty JSON object of document id to document text');
   }
   return new Map(Object.entries(manifest.data));
+}
+
+/**
+ * Tracing is off unless an exporter is named: an OTLP endpoint, or OTEL_TRACES_EXPORTER other than
+ * `none` (e.g. `console`). OTEL_SDK_DISABLED=true wins over both, as the specification says.
+ */
+function tracingEnabled(e: z.infer<typeof envSchema>): boolean {
+  if (e.OTEL_SDK_DISABLED === 'true') return false;
+  if (e.OTEL_TRACES_EXPORTER !== undefined) return e.OTEL_TRACES_EXPORTER !== 'none';
+  return e.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined || e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT !== undefined;
 }

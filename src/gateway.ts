@@ -7,19 +7,27 @@ import { createStores } from './cache/index.js';
 import { type Config, SOURCES } from './config.js';
 import { type Context, createContextFactory } from './context.js';
 import { exampleOperation, type GraphiQLTab } from './examples.js';
+import { useAccessLog } from './plugins/use-access-log.js';
 import { useArgumentLimits } from './plugins/use-argument-limits.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
 import { useCsrfPrevention } from './plugins/use-csrf-prevention.js';
 import { useDeferStream } from './plugins/use-defer-stream.js';
 import { useFieldErrors } from './plugins/use-field-errors.js';
 import { useJit } from './plugins/use-jit.js';
+import { useMetrics } from './plugins/use-metrics.js';
 import { useNoIntrospection } from './plugins/use-no-introspection.js';
 import { usePersistedOperations } from './plugins/use-persisted-operations.js';
 import { useQueryLimits } from './plugins/use-query-limits.js';
+import { type Lifecycle, useReadiness } from './plugins/use-readiness.js';
+import { useRequestScope } from './plugins/use-request-scope.js';
 import { useCallerResponseCache } from './plugins/use-response-cache.js';
+import { useTracing } from './plugins/use-tracing.js';
 import { schema } from './schema/index.js';
 import { GatewayError } from './sources/errors.js';
 import { createUpstreams } from './sources/index.js';
+import { createMetrics } from './telemetry/metrics.js';
+import { startTracing } from './telemetry/tracing.js';
+import { watchUpstreams } from './telemetry/upstream-events.js';
 
 export interface GatewayOptions {
   config: Config;
@@ -40,9 +48,13 @@ function renderBundledGraphiQL(options: GraphiQLOptions): string {
   return bundled.renderGraphiQL(options);
 }
 
+const GRAPHQL_ENDPOINT = '/graphql';
+
 /**
  * The gateway as a fetch handler, with no socket: `index.ts` listens on it, tests call `gateway.fetch`.
- * `dispose()` closes the upstream connection pools.
+ * It reports `starting` on `/readyz` until `markReady()`, and `draining` after `markDraining()`.
+ * `dispose()` (the server adapter's own, which runs the plugins' onDispose) closes the upstream
+ * connection pools and flushes the traces.
  */
 export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) {
   const upstreams = createUpstreams(config, logger);
@@ -53,10 +65,20 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
     error instanceof GraphQLError && error.originalError instanceof GatewayError
       ? error
       : maskError(error, message, isDev && !config.production);
+  const metrics = createMetrics(() => upstreams.health());
+  const unwatch = watchUpstreams(metrics, upstreams.targets);
+  const stopTracing = startTracing(config);
+  let lifecycle: Lifecycle = 'starting';
+  const dispose = async () => {
+    unwatch();
+    await upstreams.close();
+    await stores.close();
+    await stopTracing();
+  };
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     context: createContextFactory(config, upstreams),
-    graphqlEndpoint: '/graphql',
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
     landingPage: false,
     // Replaced by useBodyLimit, which does the same without streaming every body through a transform.
     maxRequestBodySize: false,
@@ -83,6 +105,14 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
     maskedErrors: { maskError: clientError },
     cors: corsPolicy(config.corsOrigins),
     plugins: [
+      useRequestScope({ metrics, graphqlEndpoint: GRAPHQL_ENDPOINT }),
+      useReadiness({ state: () => lifecycle, sources: () => upstreams.health() }),
+      useMetrics({ metrics, endpoint: config.metricsPort === null }),
+      ...(config.tracing.enabled ? [useTracing({ graphqlEndpoint: GRAPHQL_ENDPOINT })] : []),
+      useAccessLog({ logger }),
+      // The server adapter's own dispose() shadows any `dispose` set on the returned object; its
+      // plugins' onDispose is how cleanup runs when it is called.
+      { onDispose: () => dispose() },
       useCsrfPrevention(SOURCES.map((s) => config.sources[s].tokenHeader)),
       useDeferStream((error) => clientError(error, 'Unexpected error.', false) as GraphQLError),
       useBodyLimit(),
@@ -101,15 +131,19 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
     ],
   });
   return Object.assign(yoga, {
-    /** Each source's circuit state, for readiness. */
-    circuits: () => upstreams.circuits(),
-    /** Closes the upstream pools once their calls end, and the cache stores. */
-    dispose: async () => {
-      await upstreams.close();
-      await stores.close();
-    },
+    metrics,
+    /** Each source's circuit state, as `/readyz` reports it. */
+    circuits: () =>
+      Object.fromEntries(Object.entries(upstreams.health()).map(([source, h]) => [source, h.circuit])),
     /** Ends every upstream connection now, failing what is in flight (end of a shutdown's grace). */
     abort: () => upstreams.destroy(),
+    markReady: () => {
+      lifecycle = 'ready';
+    },
+    /** Called first on shutdown: `/readyz` fails, so load balancers stop sending new requests. */
+    markDraining: () => {
+      lifecycle = 'draining';
+    },
   });
 }
 

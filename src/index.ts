@@ -4,6 +4,7 @@ import { createGateway } from './gateway.js';
 import { createLogger } from './logger.js';
 import { demo, type Sandbox, startSandbox } from './sandbox/index.js';
 import { type GatewayServer, startServer } from './server.js';
+import { startMetricsServer } from './telemetry/metrics-server.js';
 
 /**
  * Entry point: parse the configuration once, start the embedded sandbox when no upstream is configured
@@ -46,6 +47,8 @@ async function main() {
   }
   const { port } = server;
   const endpoint = `http://${config.host}:${port}/graphql`;
+  const metricsServer = await startMetricsServer(config, gateway.metrics);
+  gateway.markReady();
   logger.info({ endpoint, sandbox: sandbox?.url ?? null }, 'gateway listening');
   if (sandbox) printSandboxBanner(endpoint, sandbox, config);
 
@@ -53,6 +56,7 @@ async function main() {
   // takes at most SHUTDOWN_TIMEOUT_MS plus a moment, and ends with exit code 0.
   const shutdown = async (signal: string) => {
     logger.info({ signal, shutdownTimeoutMs: config.shutdownTimeoutMs }, 'shutting down');
+    metricsServer?.close();
     await server.close();
     await sandbox?.close();
     logger.info('stopped');

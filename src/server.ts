@@ -51,6 +51,8 @@ export async function startServer(gateway: Gateway, config: Config, logger: Logg
   let closing: Promise<void> | null = null;
   const close = async () => {
     draining = true;
+    // `/readyz` fails from now on, so load balancers stop routing here while the drain runs.
+    gateway.markDraining();
     for (const response of inFlight) if (!response.headersSent) response.setHeader('connection', 'close');
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();

@@ -97,4 +97,28 @@ describe('config: parsed once, with errors that say what to set', () => {
     expect(message).toMatch(/CORS_ORIGINS: must be a comma-separated list of origins/);
     expect(message).toMatch(/CADENYA_MAX_RESPONSE_BYTES: must be a whole number/);
   });
+
+  it('turns tracing on only when an OTEL_* variable names an exporter, and never with OTEL_SDK_DISABLED=true', () => {
+    const tracing = (env: Record<string, string>) => loadConfig(env).tracing.enabled;
+    expect(tracing({})).toBe(false);
+    expect(tracing({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' })).toBe(true);
+    expect(tracing({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' })).toBe(true);
+    expect(tracing({ OTEL_TRACES_EXPORTER: 'console' })).toBe(true);
+    expect(
+      tracing({ OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }),
+    ).toBe(false);
+    expect(tracing({ OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' })).toBe(
+      false,
+    );
+    expect(loadConfig({}).tracing.serviceName).toBe('profile-gateway');
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector' })).toThrow(
+      /OTEL_EXPORTER_OTLP_ENDPOINT: must be an absolute URL/,
+    );
+  });
+
+  it('serves metrics on METRICS_PORT when it is a port number', () => {
+    expect(loadConfig({}).metricsPort).toBeNull();
+    expect(loadConfig({ METRICS_PORT: '9464' }).metricsPort).toBe(9464);
+    expect(() => loadConfig({ METRICS_PORT: 'metrics' })).toThrow(/METRICS_PORT: must be a port number/);
+  });
 });

@@ -62,6 +62,23 @@ describe('hostile input: list and string arguments are bounded before anything r
     expect(codeCounts).toEqual({ NOT_FOUND: 49, LIMIT_EXCEEDED: 50 });
   });
 
+  it('holds federation representations to their own bound (1000), so a gateway may send 150 at once', async () => {
+    const representations = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        __typename: 'Profile',
+        upstreamId: i === 0 ? P.demo : `auth0|${i}`,
+      }));
+    const query = 'query($r: [_Any!]!) { _entities(representations: $r) { __typename } }';
+    const ok = await raw({ query, variables: { r: representations(150) } });
+    expect(ok.status).toBe(200);
+    expect(ok.body.errors?.map((e) => e.extensions?.code)).not.toContain('GRAPHQL_VALIDATION_FAILED');
+    h.sandbox.clearLog();
+    const tooMany = await raw({ query, variables: { r: representations(1001) } });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.errors?.map((e) => e.extensions?.code)).toEqual(['LIMIT_EXCEEDED']);
+    expect(h.sandbox.requests).toHaveLength(0);
+  });
+
   it('refuses a string variable longer than 1024 characters', async () => {
     const res = await raw({
       query: 'query($q: String) { accountProfiles(query: $q) { totalCount } }',

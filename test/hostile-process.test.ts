@@ -3,7 +3,7 @@
 // up against a stream of distinct documents.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SOURCES } from '../src/config.js';
@@ -22,6 +22,12 @@ beforeAll(async () => {
   sandbox = await startSandbox({ port: 0 });
 }, 60_000);
 afterAll(() => sandbox?.close());
+
+function newestSource(): number {
+  return readdirSync('src', { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts'))
+    .reduce((newest, f) => Math.max(newest, statSync(`src/${f}`).mtimeMs), 0);
+}
 
 interface Running {
   child: ChildProcess;

@@ -79,8 +79,7 @@ export function useArgumentLimits({
     }
     if (typeof value !== 'object' || value === null || depth > 8) return null;
     if (Array.isArray(value)) {
-      if (value.length > maxListLength)
-        return `A list variable holds ${value.length} items; at most ${maxListLength}.`;
+      if (value.length > maxList) return `A list variable holds ${value.length} items; at most ${maxList}.`;
       for (const item of value) {
         const found = breach(item, depth + 1);
         if (found) return found;

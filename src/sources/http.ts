@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { SourceName } from '../config.js';
+import { onUpstreamAttempt } from '../telemetry/scope.js';
 import type { RequestBudget } from './budget.js';
 import { Circuit, type CircuitOptions } from './circuit.js';
 import { type ErrorCode, idProblem, type UpstreamCall, UpstreamError } from './errors.js';
@@ -177,6 +178,8 @@ export class HttpSource {
     const deadline = budget ? Math.min(callDeadline, budget.deadline) : callDeadline;
     const path = this.basePath + options.path;
     for (let attempt = 1; ; attempt++) {
+      // In the caller's async context: the request id and the attempt count belong to that request.
+      onUpstreamAttempt(this.source, options, attempt);
       const canRetry = options.method === 'GET' && attempt === 1;
       // Each attempt has its own record, so a retried 503 never colours the next attempt's error.
       const call: UpstreamCall = { method: options.method, path, status: null };

@@ -1,33 +1,50 @@
 import type { Logger } from 'pino';
-import type { Config, SourceName } from '../config.js';
+import { type Config, SOURCES, type SourceName } from '../config.js';
+import type { UpstreamTarget } from '../telemetry/upstream-events.js';
 import { RequestBudget } from './budget.js';
-import { CadenyaClient } from './cadenya/client.js';
+import { ROUTES as CADENYA_ROUTES, CadenyaClient } from './cadenya/client.js';
 import { cadenyaMessage } from './cadenya/payloads.js';
 import type { CircuitStateName } from './circuit.js';
 import { type Credential, staticCredential } from './credentials.js';
 import { CursorCodec } from './cursor.js';
 import { HttpSource } from './http.js';
-import { MatatikaClient } from './matatika/client.js';
+import { ROUTES as MATATIKA_ROUTES, MatatikaClient } from './matatika/client.js';
 import { matatikaMessage } from './matatika/payloads.js';
-import { MoltaroClient } from './moltaro/client.js';
+import { ROUTES as MOLTARO_ROUTES, MoltaroClient } from './moltaro/client.js';
 import { moltaroMessage } from './moltaro/payloads.js';
 import { SourceSession } from './session.js';
-import { UpsunClient } from './upsun/client.js';
+import { ROUTES as UPSUN_ROUTES, UpsunClient } from './upsun/client.js';
 import { upsunMessage } from './upsun/payloads.js';
-import { UpsunTokenExchange } from './upsun/token-exchange.js';
+import { AUTH_ROUTES as UPSUN_AUTH_ROUTES, UpsunTokenExchange } from './upsun/token-exchange.js';
 
 /** The long-lived part of the sources, shared by all requests: connection pools and upsun's token cache. */
 export interface Upstreams {
   http: Record<SourceName, HttpSource | null>;
   upsunExchange: UpsunTokenExchange | null;
   cursors: CursorCodec;
-  /** Each source's circuit state, without calling anything ('unconfigured' for a source with no URL). */
-  circuits(): Record<SourceName, CircuitStateName | 'unconfigured'>;
+  /** Each source's state for the readiness probe and the metrics, read without calling any upstream. */
+  health(): Record<SourceName, SourceHealth>;
+  /** Every upstream this gateway calls, with its route templates, for the metrics. */
+  targets: UpstreamTarget[];
   /** Closes the pools once their calls have ended. */
   close(): Promise<void>;
   /** Ends every connection at once, failing the calls in flight. */
   destroy(): Promise<void>;
 }
+
+export type CircuitState = CircuitStateName;
+
+export interface SourceHealth {
+  configured: boolean;
+  circuit: CircuitState;
+}
+
+const ROUTES: Record<SourceName, readonly string[]> = {
+  matatika: MATATIKA_ROUTES,
+  cadenya: CADENYA_ROUTES,
+  moltaro: MOLTARO_ROUTES,
+  upsun: UPSUN_ROUTES,
+};
 
 const MESSAGE_OF: Record<SourceName, (body: unknown) => string | undefined> = {
   matatika: matatikaMessage,
@@ -54,14 +71,25 @@ export function createUpstreams(config: Config, logger: Logger): Upstreams {
     http[source] = pool(source, config.sources[source].url);
   const auth = config.sources.upsun.apiToken ? pool('upsun', config.upsunAuthUrl) : null;
   const apiToken = config.sources.upsun.apiToken;
+  const targets: UpstreamTarget[] = SOURCES.flatMap((source) => {
+    const url = config.sources[source].url;
+    return url ? [{ source, url, routes: ROUTES[source] }] : [];
+  });
+  if (auth && config.upsunAuthUrl)
+    targets.push({ source: 'upsun', url: config.upsunAuthUrl, routes: UPSUN_AUTH_ROUTES });
   return {
     http,
     upsunExchange: auth && apiToken ? new UpsunTokenExchange(auth, apiToken) : null,
     cursors: new CursorCodec(config.cursorSecret),
-    circuits: () =>
+    // The breakers' own state: a probe never calls an upstream. A source with no URL has no circuit.
+    health: () =>
       Object.fromEntries(
-        Object.entries(http).map(([source, h]) => [source, h ? h.circuit.state : 'unconfigured']),
-      ) as Record<SourceName, CircuitStateName | 'unconfigured'>,
+        SOURCES.map((source) => {
+          const h = http[source];
+          return [source, { configured: h !== null, circuit: h ? h.circuit.state : 'closed' }];
+        }),
+      ) as Record<SourceName, SourceHealth>,
+    targets,
     close: async () => {
       await Promise.all([...Object.values(http), auth].map((h) => h?.close()));
     },

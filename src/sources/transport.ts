@@ -76,13 +76,14 @@ export class Transport {
     };
   }
 
+  /** Closes the pool once its calls have ended; nothing to do after destroy(). */
   close(): Promise<void> {
-    return this.pool.close();
+    return this.pool.destroyed || this.pool.closed ? Promise.resolve() : this.pool.close();
   }
 
   /** Ends every connection at once, failing calls in flight (the end of a shutdown's grace period). */
   destroy(): Promise<void> {
-    return this.pool.destroy();
+    return this.pool.destroyed ? Promise.resolve() : this.pool.destroy();
   }
 }
 

@@ -12,6 +12,9 @@ import {
 } from './payloads.js';
 
 /** The largest `limit` the gateway asks for; larger windows walk more pages. */
+/** The paths this client calls, for the metrics' route label. */
+export const ROUTES = ['/v1/account/profiles'];
+
 export const MAX_LIMIT = 50;
 /** Longest search string, and most labels, one search may send: cadenya's own limits are unpublished. */
 export const MAX_QUERY_LENGTH = 256;

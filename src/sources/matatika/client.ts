@@ -1,3 +1,4 @@
+import { observeBatch } from '../../telemetry/scope.js';
 import { fromListOrSingle, settleEach, unwrap, withValidIds } from '../batch.js';
 import { idProblem } from '../errors.js';
 import { pathOf } from '../http.js';
@@ -23,6 +24,16 @@ import {
  * call beats three. The list also answers any later profile load in the same request for free.
  */
 export const PROFILE_LIST_THRESHOLD = 3;
+
+/** The paths this client calls, `{id}` for an id: the metrics report these, never a path with its ids. */
+export const ROUTES = [
+  '/api/profiles',
+  '/api/profiles/{id}',
+  '/api/workspaces',
+  '/api/workspaces/{id}',
+  '/api/workspaces/{id}/members',
+  '/api/workspaces/{id}/members/{id}',
+];
 
 /** Page size the gateway uses when it reads every workspace of the caller (the upstream caps at 100). */
 export const WORKSPACE_BATCH_PAGE_SIZE = 100;
@@ -96,17 +107,25 @@ export class MatatikaClient {
   }
 
   private async loadValidProfiles(ids: readonly string[]): Promise<Array<Profile | Error>> {
-    if (this.profileList === undefined && ids.length < PROFILE_LIST_THRESHOLD) {
+    const listRead = this.profileList !== undefined;
+    if (!listRead && ids.length < PROFILE_LIST_THRESHOLD) {
+      observeBatch('matatika.profiles', ids.length, {});
       return settleEach(ids, (id) => this.getProfile(id));
     }
     // A profile missing from the account's list may still be readable (or may fail with its own
     // status), so it falls back to its single GET: the upstream, not the gateway, decides.
-    return fromListOrSingle(
+    let singles = 0;
+    const results = await fromListOrSingle(
       ids,
       this.listProfiles(),
       (p) => p.id,
-      (id) => this.getProfile(id),
+      (id) => {
+        singles++;
+        return this.getProfile(id);
+      },
     );
+    observeBatch('matatika.profiles', ids.length, listSavings(listRead, ids.length - singles));
+    return results;
   }
 
   async upsertProfile(
@@ -189,15 +208,29 @@ export class MatatikaClient {
       if (page.status === 'fulfilled') for (const w of page.value.workspaces) known.set(w.id, w);
     }
     const missing = ids.filter((id) => !known.has(id));
+    const listRead = this.allWorkspaceList !== undefined;
+    let singles = 0;
     const loaded =
-      this.allWorkspaceList === undefined && missing.length < 2
-        ? await settleEach(missing, (id) => this.getWorkspace(id))
+      !listRead && missing.length < 2
+        ? await settleEach(missing, (id) => {
+            singles++;
+            return this.getWorkspace(id);
+          })
         : await fromListOrSingle(
             missing,
             this.listAllWorkspaces(),
             (w) => w.id,
-            (id) => this.getWorkspace(id),
+            (id) => {
+              singles++;
+              return this.getWorkspace(id);
+            },
           );
+    const fromList = missing.length - singles;
+    const saved = listSavings(listRead, fromList);
+    observeBatch('matatika.workspaces', ids.length, {
+      batch: saved.batch,
+      listCoverage: (saved.listCoverage ?? 0) + ids.length - missing.length,
+    });
     const byId = new Map(missing.map((id, i) => [id, loaded[i] as Workspace | Error]));
     return ids.map((id) => known.get(id) ?? (byId.get(id) as Workspace | Error));
   }
@@ -248,17 +281,24 @@ export class MatatikaClient {
       if (!problems.has(key))
         byWorkspace.set(key.workspaceId, [...(byWorkspace.get(key.workspaceId) ?? []), key]);
     const answers = new Map<MemberKey, Promise<WorkspaceMember>>();
+    const reports: Array<Promise<{ batch?: number; listCoverage?: number }>> = [];
     for (const [workspaceId, group] of byWorkspace) {
-      if (!this.memberLists.has(workspaceId) && group.length < 2) {
+      const listRead = this.memberLists.has(workspaceId);
+      if (!listRead && group.length < 2) {
         for (const key of group) answers.set(key, this.getMember(key));
         continue;
       }
+      let singles = 0;
       const results = fromListOrSingle(
         group.map((k) => k.memberId),
         this.listMembers(workspaceId),
         (m) => m.id,
-        (memberId) => this.getMember({ workspaceId, memberId }),
+        (memberId) => {
+          singles++;
+          return this.getMember({ workspaceId, memberId });
+        },
       );
+      reports.push(results.then(() => listSavings(listRead, group.length - singles)));
       group.forEach((key, i) => {
         answers.set(
           key,
@@ -266,9 +306,23 @@ export class MatatikaClient {
         );
       });
     }
-    return settleEach(keys, (key) => {
+    const settled = await settleEach(keys, (key) => {
       const problem = problems.get(key);
       return problem ? Promise.reject(problem) : (answers.get(key) as Promise<WorkspaceMember>);
     });
+    const saved = await Promise.all(reports);
+    observeBatch('matatika.members', keys.length, {
+      batch: saved.reduce((n, s) => n + (s.batch ?? 0), 0),
+      listCoverage: saved.reduce((n, s) => n + (s.listCoverage ?? 0), 0),
+    });
+    return settled;
   }
+}
+
+/**
+ * Single reads a list saved: `fromList` keys found in a list this batch read (one call instead of one
+ * per key) or in one the request had already read (no call at all).
+ */
+function listSavings(listRead: boolean, fromList: number): { batch?: number; listCoverage?: number } {
+  return listRead ? { listCoverage: fromList } : { batch: Math.max(0, fromList - 1) };
 }

@@ -2,6 +2,9 @@ import { pathOf } from '../http.js';
 import type { SourceSession } from '../session.js';
 import { envelopeSchema, type WorkspaceAccountProfile } from './payloads.js';
 
+/** The paths this client calls, for the metrics' route label. */
+export const ROUTES = ['/api/workspace/account/profile'];
+
 /**
  * Moltaro's profile of the calling workspace user. The credential goes in the Authorization header only,
  * never in the `access_token` query parameter the API also accepts: query strings end up in logs.

@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { getOperationAST } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Metrics } from '../telemetry/metrics.js';
+import { currentScope, type RequestScope, runInScope } from '../telemetry/scope.js';
+
+/** A caller's id is taken as is only when it is short and plain; anything else gets a fresh one. */
+const VALID_REQUEST_ID = /^[A-Za-z0-9._:@+=/-]{1,128}$/;
+
+export interface RequestScopeOptions {
+  metrics: Metrics;
+  /** Path of the GraphQL endpoint (see RequestScope.graphql). */
+  graphqlEndpoint: string;
+}
+
+/**
+ * Gives every request an id and a RequestScope that the rest of its work can read (access log,
+ * metrics, tracing, the upstream calls). The id is the caller's `x-request-id` when it is valid (at
+ * most 128 characters of letters, digits and `._:@+=/-`), else a new UUID; the response echoes it and
+ * every upstream call carries it. Must come first in the plugin list: its scope wraps the others.
+ */
+export function useRequestScope({ metrics, graphqlEndpoint }: RequestScopeOptions): Plugin {
+  return {
+    instrumentation: {
+      request({ request }, wrapped) {
+        const given = request.headers.get('x-request-id');
+        const scope: RequestScope = {
+          id: given && VALID_REQUEST_ID.test(given) ? given : randomUUID(),
+          started: performance.now(),
+          metrics,
+          graphql: new URL(request.url).pathname === graphqlEndpoint,
+          operationName: null,
+          operationType: null,
+          upstreamCalls: 0,
+          errorCodes: [],
+          outcome: 'success',
+        };
+        return runInScope(scope, wrapped);
+      },
+    },
+    onParams({ params }) {
+      const scope = currentScope();
+      if (scope) scope.operationName = params.operationName ?? null;
+    },
+    // At validation the document is parsed, so a request that fails validation still has its name.
+    onValidate({ params }) {
+      const scope = currentScope();
+      const operation = getOperationAST(params.documentAST, scope?.operationName);
+      if (scope && operation) {
+        scope.operationName = operation.name?.value ?? null;
+        scope.operationType = operation.operation;
+      }
+    },
+    onResultProcess({ result }) {
+      const scope = currentScope();
+      if (!scope || Symbol.asyncIterator in result) return;
+      for (const one of Array.isArray(result) ? result : [result]) {
+        for (const error of one.errors ?? []) {
+          const code = error.extensions?.code;
+          scope.errorCodes.push(typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR');
+        }
+        if (one.errors?.length) scope.outcome = one.data ? 'partial' : 'error';
+      }
+    },
+    onResponse({ response }) {
+      const scope = currentScope();
+      if (scope) response.headers.set('x-request-id', scope.id);
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { SourceName } from '../config.js';
+import type { Metrics } from './metrics.js';
+
+/**
+ * What the gateway knows about the request being served, wherever in its async work the code runs:
+ * the request id, what the access log and the metrics report about it, and the gateway's own metrics
+ * (several gateways may share a process in tests, each counting only its own requests).
+ */
+export interface RequestScope {
+  readonly id: string;
+  /** performance.now() when the request arrived. */
+  readonly started: number;
+  readonly metrics: Metrics;
+  /** A request to the GraphQL endpoint (not a probe or a scrape): only those are logged and counted. */
+  readonly graphql: boolean;
+  operationName: string | null;
+  operationType: string | null;
+  /** Upstream calls sent for this request, retries included. */
+  upstreamCalls: number;
+  /** `extensions.code` of every error in the response, in order. */
+  errorCodes: string[];
+  /** success: no error; partial: data and errors; error: errors and no data. */
+  outcome: 'success' | 'partial' | 'error';
+}
+
+const storage = new AsyncLocalStorage<RequestScope>();
+
+export function runInScope<T>(scope: RequestScope, fn: () => T): T {
+  return storage.run(scope, fn);
+}
+
+export function currentScope(): RequestScope | undefined {
+  return storage.getStore();
+}
+
+/**
+ * Called by HttpSource before each attempt of an upstream call, in the caller's own async context
+ * (unlike undici's diagnostics events, which fire later for calls queued behind a busy pool): counts
+ * the call and its retries, and sends the request id upstream so the upstream's logs can be joined
+ * with the gateway's.
+ */
+export function onUpstreamAttempt(
+  source: SourceName,
+  options: { method: string; headers?: Record<string, string> },
+  attempt: number,
+): void {
+  const scope = storage.getStore();
+  if (!scope) return;
+  scope.upstreamCalls++;
+  if (attempt > 1) scope.metrics.upstreamRetries.inc({ source, method: options.method });
+  options.headers = { ...options.headers, 'x-request-id': scope.id };
+}
+
+/**
+ * Called by a source's batch function: how many keys one batch carried, and how many single calls it
+ * saved, either by reading a list once (`batch`) or because a list already read answered them
+ * (`list_coverage`).
+ */
+export function observeBatch(loader: string, keys: number, saved: { batch?: number; listCoverage?: number }) {
+  const metrics = storage.getStore()?.metrics;
+  if (!metrics) return;
+  metrics.batchKeys.observe({ loader }, keys);
+  if (saved.batch) metrics.callsSaved.inc({ loader, reason: 'batch' }, saved.batch);
+  if (saved.listCoverage) metrics.callsSaved.inc({ loader, reason: 'list_coverage' }, saved.listCoverage);
+}
