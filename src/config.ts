@@ -52,6 +52,8 @@ export interface Config {
   redisUrl: string | null;
   /** Where `/metrics` is served on its own listener; null: on the GraphQL port. */
   metricsPort: number | null;
+  /** Prometheus metrics on (the default); METRICS=0 turns them off, `/metrics` included. */
+  metrics: boolean;
   /**
    * OpenTelemetry tracing. The SDK reads its standard OTEL_* variables itself (exporter, protocol,
    * headers, sampler, resource); this only decides whether it starts at all.
@@ -171,6 +173,7 @@ function sourceShape(source: SourceName) {
 const envSchema = z.object({
   PORT: port.default(4000),
   METRICS_PORT: port.optional(),
+  METRICS: flag.optional(),
   HOST: nonEmpty.default('127.0.0.1'),
   NODE_ENV: z.string().default('development'),
   GRAPHIQL: flag.optional(),
@@ -303,6 +306,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : null,
     redisUrl: e.REDIS_URL ?? null,
     metricsPort: e.METRICS_PORT ?? null,
+    metrics: e.METRICS ?? true,
     tracing: { enabled: tracingEnabled(e), serviceName: e.OTEL_SERVICE_NAME },
   };
 }

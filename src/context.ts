@@ -2,6 +2,7 @@ import type { GraphQLError } from 'graphql';
 import type { Entity } from './cache/response-store.js';
 import type { Config } from './config.js';
 import { RequestClients, type SourceClients, type Upstreams } from './sources/index.js';
+import { scopeOf } from './telemetry/scope.js';
 
 /**
  * Everything a resolver may use, built fresh for every request: each source's client bound to this
@@ -22,7 +23,7 @@ export interface Context {
 
 export function createContextFactory(config: Config, upstreams: Upstreams) {
   return ({ request }: { request: Request }): Context => ({
-    sources: new RequestClients(config, upstreams, request.headers, request.signal),
+    sources: new RequestClients(config, upstreams, request.headers, request.signal, scopeOf(request) ?? null),
     fieldErrors: [],
     changed: [],
   });

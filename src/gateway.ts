@@ -66,7 +66,7 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
       ? error
       : maskError(error, message, isDev && !config.production);
   const metrics = createMetrics(() => upstreams.health());
-  const unwatch = watchUpstreams(metrics, upstreams.targets);
+  const unwatch = config.metrics ? watchUpstreams(metrics, upstreams.targets) : () => {};
   const stopTracing = startTracing(config);
   let lifecycle: Lifecycle = 'starting';
   const dispose = async () => {
@@ -107,7 +107,7 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
     plugins: [
       useRequestScope({ metrics, graphqlEndpoint: GRAPHQL_ENDPOINT }),
       useReadiness({ state: () => lifecycle, sources: () => upstreams.health() }),
-      useMetrics({ metrics, endpoint: config.metricsPort === null }),
+      ...(config.metrics ? [useMetrics({ metrics, endpoint: config.metricsPort === null })] : []),
       ...(config.tracing.enabled ? [useTracing({ graphqlEndpoint: GRAPHQL_ENDPOINT })] : []),
       useAccessLog({ logger }),
       // The server adapter's own dispose() shadows any `dispose` set on the returned object; its

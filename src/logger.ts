@@ -1,5 +1,4 @@
 import { type DestinationStream, pino } from 'pino';
-import { currentScope } from './telemetry/scope.js';
 
 /**
  * The gateway's logger. Credentials never reach it: the HTTP layer logs method, path and status only,
@@ -10,12 +9,6 @@ export function createLogger(level: string, destination?: DestinationStream) {
     {
       level,
       base: undefined,
-      // Every line written while serving a request carries its id, so an upstream failure's warning can
-      // be joined with that request's access-log line and with the upstream's own logs.
-      mixin: () => {
-        const scope = currentScope();
-        return scope ? { requestId: scope.id } : {};
-      },
       redact: {
         paths: [
           'headers.authorization',

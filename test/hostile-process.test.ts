@@ -16,9 +16,10 @@ const profileQuery = JSON.stringify({
 let sandbox: Sandbox;
 
 beforeAll(async () => {
-  // `npm test` builds first; a run of this file alone builds here.
-  if (!existsSync('dist/index.js'))
+  // `npm test` builds first; a run of this file alone builds here when the build is missing or stale.
+  if (!existsSync('dist/index.js') || newestSource() > statSync('dist/index.js').mtimeMs) {
     execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  }
   sandbox = await startSandbox({ port: 0 });
 }, 60_000);
 afterAll(() => sandbox?.close());

@@ -206,6 +206,21 @@ describe('metrics (/metrics)', () => {
     }
   });
 
+  it('serves no metrics at all with METRICS=0, and counts nothing', async () => {
+    const gateway = h.gatewayWith({ METRICS: '0' });
+    await post(gateway, `{ profile(id: "${demo.matatika.profileIds.demo}") { name } }`);
+    expect((await gateway.fetch('http://gateway.test/metrics')).status).toBe(404);
+    expect(await gateway.metrics.registry.metrics()).not.toMatch(
+      /^upstream_request_duration_seconds_count\{/m,
+    );
+    expect(
+      await startMetricsServer(
+        loadConfig({ METRICS: '0', METRICS_PORT: '0', SANDBOX: '0' }),
+        gateway.metrics,
+      ),
+    ).toBeNull();
+  });
+
   it('collapses operation names past 100 distinct ones into "other"', async () => {
     const gateway = h.gatewayWith({});
     for (let i = 0; i < 102; i++) await post(gateway, `query Q${i} { __typename }`);

@@ -1,6 +1,6 @@
 import type { Plugin } from 'graphql-yoga';
 import { codeLabel, type Metrics, operationLabel } from '../telemetry/metrics.js';
-import { currentScope } from '../telemetry/scope.js';
+import { scopeOf } from '../telemetry/scope.js';
 
 export interface MetricsOptions {
   metrics: Metrics;
@@ -21,8 +21,8 @@ export interface MetricsOptions {
 export function useMetrics({ metrics, endpoint = true }: MetricsOptions): Plugin {
   return {
     instrumentation: {
-      async request(_, wrapped) {
-        if (!currentScope()?.graphql) return wrapped();
+      async request({ request }, wrapped) {
+        if (!scopeOf(request)?.graphql) return wrapped();
         metrics.inFlight.inc();
         try {
           await wrapped();
@@ -39,8 +39,8 @@ export function useMetrics({ metrics, endpoint = true }: MetricsOptions): Plugin
         }),
       );
     },
-    onResponse() {
-      const scope = currentScope();
+    onResponse({ request }) {
+      const scope = scopeOf(request);
       if (!scope?.graphql) return;
       metrics.operationDuration.observe(
         {

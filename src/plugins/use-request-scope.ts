@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Metrics } from '../telemetry/metrics.js';
-import { currentScope, type RequestScope, runInScope } from '../telemetry/scope.js';
+import { bindScope, type RequestScope, scopeOf } from '../telemetry/scope.js';
 
 /** A caller's id is taken as is only when it is short and plain; anything else gets a fresh one. */
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:@+=/-]{1,128}$/;
@@ -17,7 +17,7 @@ export interface RequestScopeOptions {
  * Gives every request an id and a RequestScope that the rest of its work can read (access log,
  * metrics, tracing, the upstream calls). The id is the caller's `x-request-id` when it is valid (at
  * most 128 characters of letters, digits and `._:@+=/-`), else a new UUID; the response echoes it and
- * every upstream call carries it. Must come first in the plugin list: its scope wraps the others.
+ * every upstream call carries it. Must come first in the plugin list: the others read its scope.
  */
 export function useRequestScope({ metrics, graphqlEndpoint }: RequestScopeOptions): Plugin {
   return {
@@ -28,31 +28,32 @@ export function useRequestScope({ metrics, graphqlEndpoint }: RequestScopeOption
           id: given && VALID_REQUEST_ID.test(given) ? given : randomUUID(),
           started: performance.now(),
           metrics,
-          graphql: new URL(request.url).pathname === graphqlEndpoint,
+          graphql: pathname(request.url) === graphqlEndpoint,
           operationName: null,
           operationType: null,
           upstreamCalls: 0,
           errorCodes: [],
           outcome: 'success',
         };
-        return runInScope(scope, wrapped);
+        bindScope(request, scope);
+        return wrapped();
       },
     },
-    onParams({ params }) {
-      const scope = currentScope();
+    onParams({ params, request }) {
+      const scope = scopeOf(request);
       if (scope) scope.operationName = params.operationName ?? null;
     },
     // At validation the document is parsed, so a request that fails validation still has its name.
-    onValidate({ params }) {
-      const scope = currentScope();
+    onValidate({ params, context }) {
+      const scope = scopeOf((context as { request: Request }).request);
       const operation = getOperationAST(params.documentAST, scope?.operationName);
       if (scope && operation) {
         scope.operationName = operation.name?.value ?? null;
         scope.operationType = operation.operation;
       }
     },
-    onResultProcess({ result }) {
-      const scope = currentScope();
+    onResultProcess({ result, request }) {
+      const scope = scopeOf(request);
       if (!scope || Symbol.asyncIterator in result) return;
       for (const one of Array.isArray(result) ? result : [result]) {
         for (const error of one.errors ?? []) {
@@ -62,9 +63,17 @@ export function useRequestScope({ metrics, graphqlEndpoint }: RequestScopeOption
         if (one.errors?.length) scope.outcome = one.data ? 'partial' : 'error';
       }
     },
-    onResponse({ response }) {
-      const scope = currentScope();
+    onResponse({ response, request }) {
+      const scope = scopeOf(request);
       if (scope) response.headers.set('x-request-id', scope.id);
     },
   };
+}
+
+/** The path of an absolute URL, without building a URL object on every request. */
+function pathname(url: string): string {
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  if (start === -1) return '/';
+  const query = url.indexOf('?', start);
+  return query === -1 ? url.slice(start) : url.slice(start, query);
 }

@@ -8,7 +8,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { Plugin } from 'graphql-yoga';
-import { currentScope } from '../telemetry/scope.js';
+import { scopeOf } from '../telemetry/scope.js';
 
 export interface TracingOptions {
   /** Path of the GraphQL endpoint: requests to other paths (probes, scrapes) are not traced. */
@@ -77,7 +77,7 @@ export function useTracing({ graphqlEndpoint }: TracingOptions): Plugin {
     onResponse({ request, response }) {
       const span = spans.get(request);
       if (!span) return;
-      const scope = currentScope();
+      const scope = scopeOf(request);
       span.setAttribute('http.response.status_code', response.status);
       if (scope) {
         span.setAttribute('request.id', scope.id);

@@ -1,4 +1,5 @@
 import type { SourceName } from '../config.js';
+import type { RequestScope } from '../telemetry/scope.js';
 import { LimitError, UpstreamError } from './errors.js';
 
 /** Upstream failures logged at warn per request; past it they go to debug, so one request's log stays small. */
@@ -24,6 +25,8 @@ export class RequestBudget {
     readonly timeoutMs: number,
     /** Aborted when the client goes away. */
     readonly signal: AbortSignal | null,
+    /** The request's id and counters, for the access log, the metrics and the upstream's own logs. */
+    readonly scope: RequestScope | null = null,
   ) {
     this.deadline = Date.now() + timeoutMs;
   }

@@ -178,8 +178,8 @@ export class HttpSource {
     const deadline = budget ? Math.min(callDeadline, budget.deadline) : callDeadline;
     const path = this.basePath + options.path;
     for (let attempt = 1; ; attempt++) {
-      // In the caller's async context: the request id and the attempt count belong to that request.
-      onUpstreamAttempt(this.source, options, attempt);
+      // The request id goes upstream, and the attempt counts towards the request's access-log line.
+      onUpstreamAttempt(budget?.scope ?? null, this.source, options, attempt);
       const canRetry = options.method === 'GET' && attempt === 1;
       // Each attempt has its own record, so a retried 503 never colours the next attempt's error.
       const call: UpstreamCall = { method: options.method, path, status: null };
@@ -285,6 +285,7 @@ export class HttpSource {
 
   private logFailure(error: UpstreamError, started: number, budget: RequestBudget | null) {
     const fields = {
+      requestId: budget?.scope?.id,
       source: this.source,
       code: error.code,
       method: error.call?.method,

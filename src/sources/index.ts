@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { type Config, SOURCES, type SourceName } from '../config.js';
+import type { RequestScope } from '../telemetry/scope.js';
 import type { UpstreamTarget } from '../telemetry/upstream-events.js';
 import { RequestBudget } from './budget.js';
 import { ROUTES as CADENYA_ROUTES, CadenyaClient } from './cadenya/client.js';
@@ -121,8 +122,9 @@ export class RequestClients implements SourceClients {
     private readonly upstreams: Upstreams,
     private readonly headers: Headers,
     signal: AbortSignal | null = null,
+    scope: RequestScope | null = null,
   ) {
-    this.budget = new RequestBudget(config.maxUpstreamCalls, config.requestTimeoutMs, signal);
+    this.budget = new RequestBudget(config.maxUpstreamCalls, config.requestTimeoutMs, signal, scope);
   }
 
   get matatika(): MatatikaClient {

@@ -19,6 +19,11 @@ export class SourceSession {
     private readonly budget: RequestBudget,
   ) {}
 
+  /** The calling request's scope, for metrics the source reports itself (batch sizes). */
+  get scope() {
+    return this.budget.scope;
+  }
+
   async request(options: Omit<RequestOptions, 'credential'>): Promise<UpstreamResponse> {
     const http = this.configured();
     const credential = await this.credential.get();

@@ -7,7 +7,7 @@ import type { Metrics } from './metrics.js';
  * metrics are served on the GraphQL port instead.
  */
 export async function startMetricsServer(config: Config, metrics: Metrics): Promise<Server | null> {
-  if (config.metricsPort === null) return null;
+  if (config.metricsPort === null || !config.metrics) return null;
   const server = createServer((request, response) => {
     if (request.method !== 'GET' || request.url?.split('?', 1)[0] !== '/metrics') {
       response.writeHead(404).end();

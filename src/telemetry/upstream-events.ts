@@ -1,7 +1,6 @@
 import { subscribe } from 'node:diagnostics_channel';
 import type { SourceName } from '../config.js';
 import type { Metrics } from './metrics.js';
-import { currentScope } from './scope.js';
 
 /** An upstream as the metrics see it: where it is, and the route templates its paths follow. */
 export interface UpstreamTarget {
@@ -73,12 +72,10 @@ export function describe(
 ): { target: Watched; route: string; template: string | null } | null {
   const origin = typeof request.origin === 'string' ? request.origin : request.origin.origin;
   const path = request.path.split('?', 1)[0] ?? '';
-  const scopeMetrics = currentScope()?.metrics;
   let found: Watched | undefined;
   for (const t of watched) {
     if (t.url.origin !== origin || !(path === t.prefix || path.startsWith(`${t.prefix}/`))) continue;
     if (found && found.prefix.length > t.prefix.length) continue;
-    if (found && found.prefix.length === t.prefix.length && found.metrics === scopeMetrics) continue;
     found = t;
   }
   if (!found) return null;

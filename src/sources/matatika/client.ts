@@ -109,7 +109,7 @@ export class MatatikaClient {
   private async loadValidProfiles(ids: readonly string[]): Promise<Array<Profile | Error>> {
     const listRead = this.profileList !== undefined;
     if (!listRead && ids.length < PROFILE_LIST_THRESHOLD) {
-      observeBatch('matatika.profiles', ids.length, {});
+      observeBatch(this.session.scope, 'matatika.profiles', ids.length, {});
       return settleEach(ids, (id) => this.getProfile(id));
     }
     // A profile missing from the account's list may still be readable (or may fail with its own
@@ -124,7 +124,12 @@ export class MatatikaClient {
         return this.getProfile(id);
       },
     );
-    observeBatch('matatika.profiles', ids.length, listSavings(listRead, ids.length - singles));
+    observeBatch(
+      this.session.scope,
+      'matatika.profiles',
+      ids.length,
+      listSavings(listRead, ids.length - singles),
+    );
     return results;
   }
 
@@ -227,7 +232,7 @@ export class MatatikaClient {
           );
     const fromList = missing.length - singles;
     const saved = listSavings(listRead, fromList);
-    observeBatch('matatika.workspaces', ids.length, {
+    observeBatch(this.session.scope, 'matatika.workspaces', ids.length, {
       batch: saved.batch,
       listCoverage: (saved.listCoverage ?? 0) + ids.length - missing.length,
     });
@@ -311,7 +316,7 @@ export class MatatikaClient {
       return problem ? Promise.reject(problem) : (answers.get(key) as Promise<WorkspaceMember>);
     });
     const saved = await Promise.all(reports);
-    observeBatch('matatika.members', keys.length, {
+    observeBatch(this.session.scope, 'matatika.members', keys.length, {
       batch: saved.reduce((n, s) => n + (s.batch ?? 0), 0),
       listCoverage: saved.reduce((n, s) => n + (s.listCoverage ?? 0), 0),
     });
