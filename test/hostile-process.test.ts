@@ -154,8 +154,12 @@ describe('shutdown on SIGTERM', () => {
     const remove = sandbox.inject({ source: 'matatika', fault: { hang: true } });
     try {
       const agent = new http.Agent({ keepAlive: true });
+      const before = sandbox.count({ source: 'matatika' });
       const pending = send(port, agent);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // SIGTERM once the request's upstream call has reached the (hanging) sandbox.
+      for (let i = 0; i < 400 && sandbox.count({ source: 'matatika' }) === before; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
       child.kill('SIGTERM');
       const answer = await pending;
       expect(answer.connection).toBe('close');

@@ -70,16 +70,18 @@ describe('hostile upstream: every request has a call budget and a deadline', () 
 
   it('bounds a page walk by REQUEST_TIMEOUT_MS: the walk stops, answers UPSTREAM_TIMEOUT, and calls no further page', async () => {
     const gateway = h.gatewayWith({ REQUEST_TIMEOUT_MS: '500', UPSUN_TIMEOUT_MS: '10000' });
-    h.sandbox.inject({ source: 'upsun', fault: { latencyMs: 300 } });
+    // Page 1 answers at once (a fault that changes nothing, spent by the first request); page 2 hangs.
+    h.sandbox.inject({ source: 'upsun', fault: { latencyMs: 0, times: 1 } });
+    h.sandbox.inject({ source: 'upsun', fault: { hang: true } });
     const res = await post(gateway, '{ userProfiles(first: 8) { edges { cursor } } }', { headers: asUpsun });
     expect(codes(res)).toEqual(['UPSTREAM_TIMEOUT']);
     expect(res.errors?.[0]?.message).toMatch(/deadline of 500 ms \(REQUEST_TIMEOUT_MS\)/);
-    // Page 1 answered at ~300 ms, page 2 was cut at 500 ms, page 3 was never asked for.
+    // Page 2 was cut at the deadline (its own budget was 10 s), and page 3 was never asked for.
     expect(h.calls('upsun')).toEqual(['GET /profiles', 'GET /profiles?page=2']);
   });
 
   it('aborts the upstream calls of a client that goes away', async () => {
-    h.sandbox.inject({ source: 'upsun', fault: { latencyMs: 200 } });
+    h.sandbox.inject({ source: 'upsun', fault: { latencyMs: 300 } });
     const controller = new AbortController();
     const pending = Promise.resolve(
       h.gateway.fetch('http://gateway.test/graphql', {
@@ -89,7 +91,10 @@ describe('hostile upstream: every request has a call budget and a deadline', () 
         signal: controller.signal,
       }),
     ).catch(() => null);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Leave once the first page is on its way upstream (and 300 ms from its answer).
+    for (let i = 0; i < 200 && h.calls('upsun').length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     controller.abort();
     await pending;
     // Were the walk still running it would have asked for pages 2 and 3 by now.
@@ -122,7 +127,7 @@ describe('hostile upstream: retries and the circuit breaker', () => {
   });
 
   it('after a retried 503, a timeout reports the second attempt, with no status', async () => {
-    const gateway = h.gatewayWith({ MATATIKA_TIMEOUT_MS: '400' });
+    const gateway = h.gatewayWith({ MATATIKA_TIMEOUT_MS: '1500' });
     h.sandbox.inject({ source: 'matatika', path: profilePath, fault: { status: 503, times: 1 } });
     h.sandbox.inject({ source: 'matatika', path: profilePath, fault: { hang: true } });
     const res = await post(gateway, profileQuery);
