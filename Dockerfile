@@ -20,8 +20,10 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-# GraphiQL's example tabs (read only when GRAPHIQL=1).
+# GraphiQL's example tabs (read only when GRAPHIQL=1), and the trusted-documents manifest that
+# PERSISTED_OPERATIONS=only reads by default.
 COPY schema/examples ./schema/examples
+COPY schema/generated/persisted-documents.json ./schema/generated/persisted-documents.json
 # The image's own unprivileged user; nothing under /app is writable by it.
 USER node
 EXPOSE 4000 9464

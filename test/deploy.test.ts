@@ -46,6 +46,13 @@ describe('Dockerfile', () => {
     expect(final).not.toMatch(/npm (start|run)/);
   });
 
+  it('copies the files the gateway reads at run time beside dist/: the examples and the trusted-documents manifest', () => {
+    // src/examples.ts reads schema/examples; src/config.ts reads the manifest for PERSISTED_OPERATIONS=only.
+    for (const path of ['schema/examples', 'schema/generated/persisted-documents.json']) {
+      expect(final).toMatch(new RegExp(`^COPY ${path} \\./${path}$`, 'm'));
+    }
+  });
+
   it('exposes the ports its environment sets and checks a path the gateway serves', async () => {
     const port = /PORT=(\d+)/.exec(final)?.[1];
     const metricsPort = /METRICS_PORT=(\d+)/.exec(final)?.[1];
