@@ -39,7 +39,7 @@ export function useDeferStream(mask: (error: GraphQLError) => GraphQLError): Plu
 
 /**
  * True when an operation asks for incremental delivery. graphql-jit has no @defer/@stream, so such
- * operations run on Yoga's own executor (see useGraphQlJit's enableIf in gateway.ts).
+ * operations run on Yoga's own executor (see use-jit.ts).
  */
 export function usesIncrementalDelivery(document: DocumentNode): boolean {
   let found = false;

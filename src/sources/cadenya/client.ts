@@ -67,8 +67,9 @@ export class CadenyaClient {
     let skip = 0;
     if (args.after != null) {
       const state = this.cursors.decode(args.after) as EdgeState | null;
-      if (!isEdgeState(state)) throw badInput('after is not a cursor from accountProfiles.');
-      if (state.f !== filterKey) throw badInput('after belongs to a search with other arguments.');
+      if (!isEdgeState(state)) throw new InputError('after is not a cursor from accountProfiles.', 'cadenya');
+      if (state.f !== filterKey)
+        throw new InputError('after belongs to a search with other arguments.', 'cadenya');
       start = { c: state.c, l: state.l };
       skip = state.i + 1;
     }
@@ -167,14 +168,15 @@ export class CadenyaClient {
 /** The upstream's query parameters for a search, with labels as `k=v,k=v` (sorted, so equal searches match). */
 function searchParams(args: SearchArgs): Record<string, string | undefined> {
   if (args.query && args.query.length > MAX_QUERY_LENGTH) {
-    throw badInput(`query must be at most ${MAX_QUERY_LENGTH} characters.`);
+    throw new InputError(`query must be at most ${MAX_QUERY_LENGTH} characters.`, 'cadenya');
   }
   const labels = [...(args.labels ?? [])];
-  if (labels.length > MAX_LABELS) throw badInput(`At most ${MAX_LABELS} labels.`);
+  if (labels.length > MAX_LABELS) throw new InputError(`At most ${MAX_LABELS} labels.`, 'cadenya');
   for (const { key, value } of labels) {
     if (key === '' || /[=,]/.test(key) || value.includes(',')) {
-      throw badInput(
+      throw new InputError(
         `Invalid label ${JSON.stringify(`${key}=${value}`)}: keys may not be empty or hold "=" or ",", values may not hold ",".`,
+        'cadenya',
       );
     }
   }
@@ -199,8 +201,4 @@ function isEdgeState(value: unknown): value is EdgeState {
     s.i >= 0 &&
     typeof s.f === 'string'
   );
-}
-
-function badInput(message: string): InputError {
-  return new InputError(message, 'cadenya');
 }
