@@ -285,4 +285,18 @@ describe('loading: reads of this request answer later loads', () => {
       'GET /api/workspaces?page=0&size=20',
     ]);
   });
+
+  it("looks ahead: a profile asked for at the root and among a workspace's members costs no more than the members' profiles alone", async () => {
+    const members = `workspace(id: "${W.large}") { members(first: 50) { edges { node { profile { email } } } } }`;
+    await h.gql(`{ ${members} }`);
+    const alone = h.calls();
+    h.sandbox.clearLog();
+    const both = await h.gql<{ p: { name: string } }>(
+      `{ p: profile(id: "${P.google}") { name } ${members} }`,
+    );
+    expect(both.errors).toBeUndefined();
+    expect(both.data?.p.name).toBe('Ada Lovelace');
+    expect([...h.calls()].sort()).toEqual([...alone].sort());
+    expect(alone).toContain('GET /api/profiles');
+  });
 });

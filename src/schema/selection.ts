@@ -22,11 +22,10 @@ function included(
 }
 
 /**
- * The child fields the field being resolved selects, directly or through fragments, by name, leaving
- * out what @skip/@include take out. Used to plan loads from the query's shape: start one the query will
- * certainly need before the parent's own load has finished, or skip a load whose fields nobody asked for.
+ * The child fields that `nodes` select, directly or through fragments, by name, leaving out what
+ * @skip/@include take out.
  */
-export function childFieldNodes(info: GraphQLResolveInfo): Map<string, FieldNode[]> {
+function subFields(info: GraphQLResolveInfo, nodes: readonly FieldNode[]): Map<string, FieldNode[]> {
   const fields = new Map<string, FieldNode[]>();
   const seen = new Set<string>();
   const visit = (set: SelectionSetNode | undefined) => {
@@ -42,6 +41,29 @@ export function childFieldNodes(info: GraphQLResolveInfo): Map<string, FieldNode
       }
     }
   };
-  for (const node of info.fieldNodes) visit(node.selectionSet);
+  for (const node of nodes) visit(node.selectionSet);
   return fields;
+}
+
+/**
+ * The child fields the field being resolved selects, by name. Used to plan loads from the query's
+ * shape: start one the query will certainly need before the parent's own load has finished, or skip a
+ * load whose fields nobody asked for.
+ */
+export function childFieldNodes(info: GraphQLResolveInfo): Map<string, FieldNode[]> {
+  return subFields(info, info.fieldNodes);
+}
+
+/** Whether `nodes` select the chain of fields `path` (e.g. edges → node → profile), at any depth of fragments. */
+export function selectsPath(
+  info: GraphQLResolveInfo,
+  nodes: readonly FieldNode[],
+  path: readonly string[],
+): boolean {
+  let current = nodes;
+  for (const name of path) {
+    current = subFields(info, current).get(name) ?? [];
+    if (current.length === 0) return false;
+  }
+  return true;
 }

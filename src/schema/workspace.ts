@@ -5,7 +5,7 @@ import type { Workspace } from '../sources/matatika/payloads.js';
 import { builder } from './builder.js';
 import { MemberConnection, MemberRef } from './member.js';
 import { offsetConnection, orEmpty, type PageArgs, sliceConnection, windowOf } from './paging.js';
-import { childFieldNodes } from './selection.js';
+import { childFieldNodes, selectsPath } from './selection.js';
 
 /**
  * What a parent knows of a workspace without loading it: a Profile's `defaultWorkspace` carries
@@ -100,6 +100,13 @@ builder.queryFields((t) => ({
       if (!wanted.has('members') || !membersArgsValid(info, wanted.get('members') ?? [])) return id;
       // `members` needs only the id, so its list need not wait for the workspace: start it now.
       ctx.sources.matatika.prefetchMembers(id);
+      // Members' profiles will be read from the account's profile list (a workspace's members are
+      // many): start it now too, so that profiles loaded elsewhere in the query (a root `profile`,
+      // say) are answered from it rather than by GETs of their own. The cost of a query then does not
+      // depend on whether a profile is asked for at the root as well as among the members.
+      if (selectsPath(info, wanted.get('members') ?? [], ['edges', 'node', 'profile'])) {
+        ctx.sources.matatika.prefetchProfiles();
+      }
       if (![...wanted.keys()].every((name) => ANSWERED_BY_MEMBER_LIST.has(name))) return id;
       // The member list answers only a member of an existing workspace, under the same 403/404 rules as
       // GET /api/workspaces/{id}; when nothing else of the workspace is asked for, it stands in for it.

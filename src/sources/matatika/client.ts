@@ -84,6 +84,8 @@ export interface UpsertProfileInput {
  */
 export class MatatikaClient {
   private profileList: Promise<Profile[]> | undefined;
+  /** The list was started ahead of the batch that will use it (prefetchProfiles), not by an earlier one. */
+  private profileListAhead = false;
   private allWorkspaceList: Promise<Workspace[]> | undefined;
   private readonly workspacePages = new Map<string, Promise<WorkspacePage>>();
   private readonly memberLists = new Map<string, Promise<WorkspaceMember[]>>();
@@ -107,8 +109,10 @@ export class MatatikaClient {
   }
 
   private async loadValidProfiles(ids: readonly string[]): Promise<Array<Profile | Error>> {
-    const listRead = this.profileList !== undefined;
-    if (!listRead && ids.length < PROFILE_LIST_THRESHOLD) {
+    // A list started ahead for this batch counts, in the metrics, as read by it.
+    const listRead = this.profileList !== undefined && !this.profileListAhead;
+    this.profileListAhead = false;
+    if (this.profileList === undefined && ids.length < PROFILE_LIST_THRESHOLD) {
       observeBatch(this.session.scope, 'matatika.profiles', ids.length, {});
       return settleEach(ids, (id) => this.getProfile(id));
     }
@@ -253,6 +257,13 @@ export class MatatikaClient {
       this.memberLists.set(workspaceId, result);
     }
     return result;
+  }
+
+  /** Starts reading the account's profile list that a later batch will use; failures are reported there. */
+  prefetchProfiles(): void {
+    if (this.profileList !== undefined) return;
+    this.profileListAhead = true;
+    this.listProfiles().catch(() => {});
   }
 
   /**
