@@ -1,6 +1,6 @@
 import type { SourceName } from '../config.js';
 import type { RequestScope } from '../telemetry/scope.js';
-import { LimitError, UpstreamError } from './errors.js';
+import { LimitError, type UpstreamCall, UpstreamError } from './errors.js';
 
 /** Upstream failures logged at warn per request; past it they go to debug, so one request's log stays small. */
 const WARNINGS_PER_REQUEST = 5;
@@ -34,7 +34,7 @@ export class RequestBudget {
   /** Takes one call from the budget, or throws the reason the request may make no more. */
   spend(source: SourceName): void {
     if (this.signal?.aborted) throw cancelled(source);
-    if (Date.now() >= this.deadline) throw this.pastDeadline(source);
+    if (Date.now() >= this.deadline) throw deadlinePassed(source, this.timeoutMs);
     if (this.calls >= this.maxCalls) {
       throw new LimitError(
         `This request has made the ${this.maxCalls} upstream calls one request may make (MAX_UPSTREAM_CALLS); ask for fewer objects per request.`,
@@ -44,26 +44,29 @@ export class RequestBudget {
     this.calls++;
   }
 
-  /** Upstream calls made so far. */
-  get spent(): number {
-    return this.calls;
-  }
-
   /** Whether another upstream failure of this request may be logged at warn. */
   mayWarn(): boolean {
     return ++this.warnings <= WARNINGS_PER_REQUEST;
   }
-
-  pastDeadline(source: SourceName): UpstreamError {
-    return new UpstreamError(
-      'UPSTREAM_TIMEOUT',
-      source,
-      `The request's deadline of ${this.timeoutMs} ms (REQUEST_TIMEOUT_MS) passed before ${source} answered.`,
-    );
-  }
 }
 
+type CallDetails = { call?: UpstreamCall; cause?: unknown };
+
 /** The client went away: nobody reads this error, but the call it ends must end. */
-export function cancelled(source: SourceName): UpstreamError {
-  return new UpstreamError('UPSTREAM_ERROR', source, 'The request was cancelled by the client.');
+export function cancelled(source: SourceName, details: CallDetails = {}): UpstreamError {
+  return new UpstreamError('UPSTREAM_ERROR', source, 'The request was cancelled by the client.', details);
+}
+
+/** The request's deadline passed, before a call started or while it waited. */
+export function deadlinePassed(
+  source: SourceName,
+  timeoutMs: number,
+  details: CallDetails = {},
+): UpstreamError {
+  return new UpstreamError(
+    'UPSTREAM_TIMEOUT',
+    source,
+    `The request's deadline of ${timeoutMs} ms (REQUEST_TIMEOUT_MS) passed before ${source} answered.`,
+    details,
+  );
 }

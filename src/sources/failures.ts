@@ -1,4 +1,5 @@
 import type { SourceName } from '../config.js';
+import { cancelled, deadlinePassed } from './budget.js';
 import { outage } from './circuit.js';
 import { codeForStatus, type UpstreamCall, UpstreamError } from './errors.js';
 import type { RawResponse } from './transport.js';
@@ -63,19 +64,9 @@ export function transportError(
   },
 ): UpstreamError {
   const code = (error as { code?: string }).code ?? '';
-  if (context.interruption === 'cancelled') {
-    return new UpstreamError('UPSTREAM_ERROR', source, 'The request was cancelled by the client.', {
-      call,
-      cause: error,
-    });
-  }
+  if (context.interruption === 'cancelled') return cancelled(source, { call, cause: error });
   if (context.interruption === 'request-deadline') {
-    return new UpstreamError(
-      'UPSTREAM_TIMEOUT',
-      source,
-      `The request's deadline of ${context.requestTimeoutMs} ms (REQUEST_TIMEOUT_MS) passed before ${source} answered.`,
-      { call, cause: error },
-    );
+    return deadlinePassed(source, context.requestTimeoutMs ?? 0, { call, cause: error });
   }
   if (context.interruption === 'call-timeout' || TIMEOUT_ERRORS.has(code)) {
     return outage(

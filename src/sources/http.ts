@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { SourceName } from '../config.js';
 import { onUpstreamAttempt } from '../telemetry/scope.js';
-import type { RequestBudget } from './budget.js';
+import { cancelled, type RequestBudget } from './budget.js';
 import { Circuit, type CircuitOptions } from './circuit.js';
 import { type ErrorCode, idProblem, type UpstreamCall, UpstreamError } from './errors.js';
 import { type Interruption, RETRYABLE_SOCKET_ERRORS, statusError, transportError } from './failures.js';
@@ -279,7 +279,7 @@ export class HttpSource {
     try {
       await sleep(ms, undefined, budget?.signal ? { signal: budget.signal } : undefined);
     } catch {
-      throw new UpstreamError('UPSTREAM_ERROR', this.source, 'The request was cancelled by the client.');
+      throw cancelled(this.source);
     }
   }
 

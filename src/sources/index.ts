@@ -33,11 +33,9 @@ export interface Upstreams {
   destroy(): Promise<void>;
 }
 
-export type CircuitState = CircuitStateName;
-
 export interface SourceHealth {
   configured: boolean;
-  circuit: CircuitState;
+  circuit: CircuitStateName;
 }
 
 const ROUTES: Record<SourceName, readonly string[]> = {
