@@ -1,17 +1,17 @@
 import type { Context } from '../context.js';
 import { ACCOUNT_PROFILE_TYPES, type AccountProfile } from '../sources/cadenya/payloads.js';
 import { builder } from './builder.js';
-import { cursorConnection, orEmpty, pageSize } from './paging.js';
+import { connectionOf, cursorConnection, orEmpty, pageSize } from './paging.js';
 
 /**
  * A Cadenya account profile. Cadenya has no get-by-id endpoint, so `node(id)` for one is answered by
- * walking the account's profile list (bounded; see CadenyaClient.loadByIds), unless the request has
- * already seen it in `accountProfiles`, which primes the loader.
+ * walking the account's profile list (bounded; see CadenyaClient), unless the request has already seen
+ * it in `accountProfiles`, whose pages prime the client's cache.
  */
-export const AccountProfileRef = builder.loadableNodeRef('AccountProfile', {
+export const AccountProfileRef = builder.nodeRef('AccountProfile', {
   id: { resolve: (p: AccountProfile) => p.id, parse: (id) => id },
-  load: (ids: string[], ctx: Context) => ctx.sources.cadenya.loadByIds(ids),
-  cacheResolved: (p: AccountProfile) => p.id,
+  loadManyWithoutCache: (ids: string[], ctx: Context) =>
+    ctx.sources.cadenya.profiles.loadMany(ids) as Promise<AccountProfile[]>,
 });
 
 const AccountProfileType = builder.enumType('AccountProfileType', { values: ACCOUNT_PROFILE_TYPES });
@@ -45,14 +45,7 @@ AccountProfileRef.implement({
   }),
 });
 
-const AccountProfileConnection = builder.connectionObject(
-  {
-    type: AccountProfileRef,
-    name: 'AccountProfileConnection',
-    fields: (t) => ({ totalCount: t.int({ resolve: (c) => c.totalCount }) }),
-  },
-  { name: 'AccountProfileEdge' },
-);
+const AccountProfileConnection = connectionOf(AccountProfileRef, 'AccountProfile');
 
 builder.queryField('accountProfiles', (t) =>
   t.field({

@@ -1,5 +1,4 @@
 import SchemaBuilder from '@pothos/core';
-import DataloaderPlugin from '@pothos/plugin-dataloader';
 import DirectivePlugin from '@pothos/plugin-directives';
 import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
@@ -16,7 +15,7 @@ export const builder = new SchemaBuilder<{
   DefaultNodeNullability: false;
 }>({
   // Federation comes last: it wraps what the others built (see src/schema/federation.ts).
-  plugins: [RelayPlugin, DataloaderPlugin, DirectivePlugin, FederationPlugin],
+  plugins: [RelayPlugin, DirectivePlugin, FederationPlugin],
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
@@ -27,6 +26,9 @@ export const builder = new SchemaBuilder<{
     pageInfoTypeOptions: { shareable: true },
   },
 });
+
+// Every connection counts its items, where the upstream says how many there are.
+builder.globalConnectionField('totalCount', (t) => t.int({ resolve: (c) => c.totalCount }));
 
 builder.queryType({});
 builder.mutationType({});

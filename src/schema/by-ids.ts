@@ -7,7 +7,7 @@ import { WorkspaceRef } from './workspace.js';
 /**
  * List lookups by upstream id: one field for any number of keys, so a stitching gateway's batched
  * delegation (see schema/stitching.graphql's @merge) is one field in one request, not one alias per key
- * (which the alias limit refuses past 30). Each goes through the request's loader, so it costs what the
+ * (which the alias limit refuses past 30). Each goes through the source client's cache of the request, so it costs what the
  * same ids cost through `nodes`; an id that fails is null at its index with its own error.
  */
 builder.queryFields((t) => ({
@@ -17,7 +17,7 @@ builder.queryFields((t) => ({
     description:
       'Profiles by upstream id, in the order given; null (with an error) where one cannot be read.',
     args: { ids: t.arg.stringList({ required: true }) },
-    resolve: (_root, { ids }, ctx) => settled(ProfileRef.getDataloader(ctx), ids),
+    resolve: (_root, { ids }, ctx) => settled(ctx.sources.matatika.profiles, ids),
   }),
   workspacesByIds: t.field({
     type: [WorkspaceRef],
@@ -25,7 +25,7 @@ builder.queryFields((t) => ({
     description:
       'Workspaces by upstream id, in the order given; null (with an error) where one cannot be read.',
     args: { ids: t.arg.stringList({ required: true }) },
-    resolve: (_root, { ids }, ctx) => settled(WorkspaceRef.getDataloader(ctx), ids),
+    resolve: (_root, { ids }, ctx) => settled(ctx.sources.matatika.workspaces, ids),
   }),
   accountProfilesByIds: t.field({
     type: [AccountProfileRef],
@@ -33,7 +33,7 @@ builder.queryFields((t) => ({
     description:
       'Cadenya account profiles by upstream id, in the order given; null (with an error) where one cannot be read.',
     args: { ids: t.arg.stringList({ required: true }) },
-    resolve: (_root, { ids }, ctx) => settled(AccountProfileRef.getDataloader(ctx), ids),
+    resolve: (_root, { ids }, ctx) => settled(ctx.sources.cadenya.profiles, ids),
   }),
   userProfilesByIds: t.field({
     type: [UserProfileRef],
@@ -41,7 +41,7 @@ builder.queryFields((t) => ({
     description:
       'Upsun user profiles by upstream id, in the order given; null (with an error) where one cannot be read.',
     args: { ids: t.arg.stringList({ required: true }) },
-    resolve: (_root, { ids }, ctx) => settled(UserProfileRef.getDataloader(ctx), ids),
+    resolve: (_root, { ids }, ctx) => settled(ctx.sources.upsun.profiles, ids),
   }),
 }));
 

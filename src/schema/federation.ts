@@ -1,3 +1,4 @@
+import type { Context } from '../context.js';
 import { InputError } from '../sources/errors.js';
 import { builder } from './builder.js';
 import { decodeId } from './errors.js';
@@ -5,7 +6,7 @@ import { decodeId } from './errors.js';
 /**
  * The Apollo Federation v2 entities of this subgraph. Each is keyed by its global `id` and, where another
  * graph may know only the upstream's id, by `upstreamId` as well. A representation resolves through the
- * same per-request loader as `node`/`nodes`, so N representations cost what `nodes` costs (list
+ * same per-request cache as `node`/`nodes`, so N representations cost what `nodes` costs (list
  * endpoints, dedup), and a representation that fails (unknown id, no access) is null with its own error
  * code at `_entities.<index>`, never a failure of the whole list: resolveReference always returns a
  * promise, since @apollo/subgraph calls it outside any per-item error handling.
@@ -26,14 +27,11 @@ function upstreamKey(typename: string, rep: { id?: string; upstreamId?: string }
 const byId = builder.selection<{ id: string }>('id');
 const byUpstreamId = builder.selection<{ upstreamId: string }>('upstreamId');
 
-interface Loadable<T> {
-  name: string;
-  getDataloader(ctx: never): { load(key: string): Promise<T> };
-}
+type Load = (ctx: Context, key: string) => Promise<unknown>;
 
-function entity<T extends object>(ref: Loadable<T>, keys: Array<'id' | 'upstreamId'>) {
-  const resolveReference = async (rep: { id?: string; upstreamId?: string }, ctx: object) =>
-    ref.getDataloader(ctx as never).load(upstreamKey(ref.name, rep));
+function entity(ref: { name: string }, keys: Array<'id' | 'upstreamId'>, load: Load) {
+  const resolveReference = async (rep: { id?: string; upstreamId?: string }, ctx: Context) =>
+    load(ctx, upstreamKey(ref.name, rep));
   builder.asEntity(ref as never, {
     key: keys.map((k) => (k === 'id' ? byId : byUpstreamId)),
     resolveReference: resolveReference as never,
@@ -42,16 +40,16 @@ function entity<T extends object>(ref: Loadable<T>, keys: Array<'id' | 'upstream
 
 /** Registers the entities; called once from schema/index.ts after every type is defined. */
 export function defineEntities(refs: {
-  profile: Loadable<object>;
-  workspace: Loadable<object>;
-  member: Loadable<object>;
-  accountProfile: Loadable<object>;
-  userProfile: Loadable<object>;
+  profile: { name: string };
+  workspace: { name: string };
+  member: { name: string };
+  accountProfile: { name: string };
+  userProfile: { name: string };
 }) {
-  entity(refs.profile, ['id', 'upstreamId']);
-  entity(refs.workspace, ['id', 'upstreamId']);
+  entity(refs.profile, ['id', 'upstreamId'], (ctx, id) => ctx.sources.matatika.profiles.load(id));
+  entity(refs.workspace, ['id', 'upstreamId'], (ctx, id) => ctx.sources.matatika.workspaces.load(id));
   // A member's upstream id is unique only within its workspace: the global id carries both.
-  entity(refs.member, ['id']);
-  entity(refs.accountProfile, ['id', 'upstreamId']);
-  entity(refs.userProfile, ['id', 'upstreamId']);
+  entity(refs.member, ['id'], (ctx, key) => ctx.sources.matatika.members.load(key));
+  entity(refs.accountProfile, ['id', 'upstreamId'], (ctx, id) => ctx.sources.cadenya.profiles.load(id));
+  entity(refs.userProfile, ['id', 'upstreamId'], (ctx, id) => ctx.sources.upsun.profiles.load(id));
 }

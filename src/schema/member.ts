@@ -2,15 +2,16 @@ import type { Context } from '../context.js';
 import { InputError } from '../sources/errors.js';
 import { memberKey, parseMemberKey, type WorkspaceMember } from '../sources/matatika/client.js';
 import { builder } from './builder.js';
+import { connectionOf } from './paging.js';
 import { ProfileRef } from './profile.js';
 import { WorkspaceRef, workspaceStub } from './workspace.js';
 
 /**
- * A member is addressed by its workspace and its own id, so its key (and global id) carries both.
- * Members that arrive in a workspace's member list prime this loader (cacheResolved), so `member(id)`
- * after `members` costs nothing.
+ * A member is addressed by its workspace and its own id, so its key (and global id) carries both. It is
+ * loaded through the request's one cache of members, which a workspace's member list primes, so
+ * `member(id)` after `members` costs nothing.
  */
-export const MemberRef = builder.loadableNodeRef('Member', {
+export const MemberRef = builder.nodeRef('Member', {
   id: {
     resolve: (m: WorkspaceMember) => memberKey(m.workspaceId, m.id),
     parse: (id) => {
@@ -18,11 +19,8 @@ export const MemberRef = builder.loadableNodeRef('Member', {
       return id;
     },
   },
-  load: (keys: string[], ctx: Context) =>
-    ctx.sources.matatika.loadMembers(
-      keys.map((key) => parseMemberKey(key) ?? { workspaceId: '', memberId: '' }),
-    ),
-  cacheResolved: (m: WorkspaceMember) => memberKey(m.workspaceId, m.id),
+  loadManyWithoutCache: (keys: string[], ctx: Context) =>
+    ctx.sources.matatika.members.loadMany(keys) as Promise<WorkspaceMember[]>,
 });
 
 MemberRef.implement({
@@ -36,16 +34,9 @@ MemberRef.implement({
       type: ProfileRef,
       description:
         'The full profile behind this member; null, with a FORBIDDEN or NOT_FOUND error, where the caller may not read it.',
-      resolve: (m) => m.id,
+      resolve: (m, _args, ctx) => ctx.sources.matatika.profiles.load(m.id),
     }),
   }),
 });
 
-export const MemberConnection = builder.connectionObject(
-  {
-    type: MemberRef,
-    name: 'MemberConnection',
-    fields: (t) => ({ totalCount: t.int({ resolve: (c) => c.totalCount }) }),
-  },
-  { name: 'MemberEdge' },
-);
+export const MemberConnection = connectionOf(MemberRef, 'Member');

@@ -1,7 +1,9 @@
-import { cursorToOffset, offsetToCursor } from '@pothos/plugin-relay';
+import type { ObjectRef, SchemaTypes } from '@pothos/core';
+import { cursorToOffset, offsetToCursor, resolveArrayConnection } from '@pothos/plugin-relay';
 import { type GraphQLResolveInfo, locatedError } from 'graphql';
 import type { Context } from '../context.js';
 import { GatewayError, InputError } from '../sources/errors.js';
+import { builder } from './builder.js';
 
 export interface PageArgs {
   first?: number | null;
@@ -77,14 +79,33 @@ export function offsetConnection<T>(
   };
 }
 
-/** A connection over a list the upstream returns whole; the arguments are checked before it is loaded. */
-export async function sliceConnection<T>(
+/** `<Name>Connection` and `<Name>Edge` of a node type; every connection has a totalCount (see builder.ts). */
+export function connectionOf<Types extends SchemaTypes, T>(ref: ObjectRef<Types, T>, name: string) {
+  return builder.connectionObject({ type: ref, name: `${name}Connection` }, { name: `${name}Edge` });
+}
+
+/**
+ * A connection over a list the upstream returns whole, sliced by plugin-relay. The arguments are
+ * checked first (windowOf), so a bad `first` or `after` costs no call and answers BAD_USER_INPUT
+ * rather than being clamped.
+ */
+export async function arrayConnection<T>(
   args: PageArgs,
   load: () => Promise<readonly T[]>,
 ): Promise<Connection<T>> {
   const window = windowOf(args);
   const all = await load();
-  return offsetConnection(window, all.slice(window.offset), all.length);
+  const connection = resolveArrayConnection({ args: { first: window.limit, after: args.after } }, all);
+  return {
+    edges: connection.edges as Connection<T>['edges'],
+    pageInfo: {
+      ...connection.pageInfo,
+      // plugin-relay names a cursor even for an empty page; there is no edge to point at.
+      startCursor: connection.edges.length > 0 ? (connection.pageInfo.startCursor ?? null) : null,
+      endCursor: connection.edges.length > 0 ? (connection.pageInfo.endCursor ?? null) : null,
+    },
+    totalCount: all.length,
+  };
 }
 
 /** A connection from a source that pages by cursor and hands out its own edge cursors. */

@@ -2,14 +2,14 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { Context } from '../context.js';
 import type { Profile } from '../sources/matatika/payloads.js';
 import { builder } from './builder.js';
-import { orEmpty, sliceConnection } from './paging.js';
+import { arrayConnection, connectionOf, orEmpty } from './paging.js';
 import { WorkspaceRef, workspaceStub } from './workspace.js';
 
-export const ProfileRef = builder.loadableNodeRef('Profile', {
+/** Loaded through the request's one cache of profiles, which the matatika client owns. */
+export const ProfileRef = builder.nodeRef('Profile', {
   id: { resolve: (p: Profile) => p.id, parse: (id) => id },
-  load: (ids: string[], ctx: Context) => ctx.sources.matatika.loadProfiles(ids),
-  // Profiles that arrive in a list or a mutation answer prime the loader, so a later load is free.
-  cacheResolved: (p: Profile) => p.id,
+  loadManyWithoutCache: (ids: string[], ctx: Context) =>
+    ctx.sources.matatika.profiles.loadMany(ids) as Promise<Profile[]>,
 });
 
 const WorkingAccount = builder.objectRef<NonNullable<Profile['workingAccount']>>('WorkingAccount').implement({
@@ -38,14 +38,7 @@ ProfileRef.implement({
   }),
 });
 
-export const ProfileConnection = builder.connectionObject(
-  {
-    type: ProfileRef,
-    name: 'ProfileConnection',
-    fields: (t) => ({ totalCount: t.int({ resolve: (c) => c.totalCount }) }),
-  },
-  { name: 'ProfileEdge' },
-);
+const ProfileConnection = connectionOf(ProfileRef, 'Profile');
 
 builder.queryFields((t) => ({
   profiles: t.field({
@@ -54,24 +47,15 @@ builder.queryFields((t) => ({
     description: "The profiles under the caller's account.",
     args: { first: t.arg.int(), after: t.arg.string() },
     resolve: (_root, args, ctx, info) =>
-      orEmpty(ctx, info, () => sliceConnection(args, () => ctx.sources.matatika.listProfiles())),
+      orEmpty(ctx, info, () => arrayConnection(args, () => ctx.sources.matatika.profiles.all())),
   }),
   profile: t.field({
     type: ProfileRef,
     description: 'id is the upstream profile id, e.g. auth0|6a21dc7aa1db2e036a222942.',
     args: { id: t.arg.string({ required: true }) },
-    resolve: (_root, { id }) => id,
+    resolve: (_root, { id }, ctx) => ctx.sources.matatika.profiles.load(id),
   }),
 }));
-
-/**
- * A mutation's answer is the profile as the upstream now has it: it replaces whatever the request's
- * loader held, so the rest of the mutation's selection reads it without another call.
- */
-function remember(ctx: Context, profile: Profile): Profile {
-  ProfileRef.getDataloader(ctx).clear(profile.id).prime(profile.id, profile);
-  return profile;
-}
 
 const UpsertProfileInput = builder.inputType('UpsertProfileInput', {
   fields: (t) => ({
@@ -122,7 +106,7 @@ builder.mutationFields((t) => ({
       const body = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
       const { profile, created } = await ctx.sources.matatika.upsertProfile(profileId, body);
       ctx.changed.push({ typename: 'Profile', id: encodeGlobalID('Profile', profile.id) });
-      return { profile: remember(ctx, profile), created };
+      return { profile, created };
     },
   }),
   setDefaultWorkspace: t.field({
@@ -131,15 +115,14 @@ builder.mutationFields((t) => ({
     description: 'PATCH /api/profiles/{profileId} with {defaultWorkspace: {id}}.',
     args: { input: t.arg({ type: SetDefaultWorkspaceInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
+      // The client invalidates what the request has read of the profile and of every workspace.
       const profile = await ctx.sources.matatika.setDefaultWorkspace(input.profileId, input.workspaceId);
-      // Every workspace's isDefault may have changed; drop what this request has read of them.
-      WorkspaceRef.getDataloader(ctx).clearAll();
       // ...and so has every cached answer holding a workspace (isDefault) or this profile.
       ctx.changed.push(
         { typename: 'Profile', id: encodeGlobalID('Profile', profile.id) },
         { typename: 'Workspace' },
       );
-      return { profile: remember(ctx, profile) };
+      return { profile };
     },
   }),
 }));

@@ -1,14 +1,15 @@
 import type { Context } from '../context.js';
 import type { UserProfile } from '../sources/upsun/payloads.js';
 import { builder } from './builder.js';
-import { cursorConnection, orEmpty, pageSize } from './paging.js';
+import { connectionOf, cursorConnection, orEmpty, pageSize } from './paging.js';
 
 type Trial = NonNullable<UserProfile['currentTrial']>;
 
-export const UserProfileRef = builder.loadableNodeRef('UserProfile', {
+/** Loaded through the request's one cache of user profiles, which the upsun client owns. */
+export const UserProfileRef = builder.nodeRef('UserProfile', {
   id: { resolve: (p: UserProfile) => p.id, parse: (id) => id },
-  load: (ids: string[], ctx: Context) => ctx.sources.upsun.loadProfiles(ids),
-  cacheResolved: (p: UserProfile) => p.id,
+  loadManyWithoutCache: (ids: string[], ctx: Context) =>
+    ctx.sources.upsun.profiles.loadMany(ids) as Promise<UserProfile[]>,
 });
 
 const Money = builder.objectRef<NonNullable<Trial['current']>>('Money').implement({
@@ -99,14 +100,7 @@ UserProfileRef.implement({
   }),
 });
 
-const UserProfileConnection = builder.connectionObject(
-  {
-    type: UserProfileRef,
-    name: 'UserProfileConnection',
-    fields: (t) => ({ totalCount: t.int({ resolve: (c) => c.totalCount }) }),
-  },
-  { name: 'UserProfileEdge' },
-);
+const UserProfileConnection = connectionOf(UserProfileRef, 'UserProfile');
 
 builder.queryFields((t) => ({
   userProfiles: t.field({
@@ -122,6 +116,6 @@ builder.queryFields((t) => ({
   userProfile: t.field({
     type: UserProfileRef,
     args: { id: t.arg.string({ required: true }) },
-    resolve: (_root, { id }) => id,
+    resolve: (_root, { id }, ctx) => ctx.sources.upsun.profiles.load(id),
   }),
 }));

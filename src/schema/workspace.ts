@@ -4,7 +4,14 @@ import { memberKey } from '../sources/matatika/client.js';
 import type { Workspace } from '../sources/matatika/payloads.js';
 import { builder } from './builder.js';
 import { MemberConnection, MemberRef } from './member.js';
-import { offsetConnection, orEmpty, type PageArgs, sliceConnection, windowOf } from './paging.js';
+import {
+  arrayConnection,
+  connectionOf,
+  offsetConnection,
+  orEmpty,
+  type PageArgs,
+  windowOf,
+} from './paging.js';
 import { childFieldNodes, selectsPath } from './selection.js';
 
 /**
@@ -19,9 +26,11 @@ export interface WorkspaceStub {
 }
 export type WorkspaceShape = Workspace | WorkspaceStub;
 
-export const WorkspaceRef = builder.loadableNodeRef('Workspace', {
+/** Loaded through the request's one cache of workspaces, which the matatika client owns. */
+export const WorkspaceRef = builder.nodeRef('Workspace', {
   id: { resolve: (w: WorkspaceShape) => w.id, parse: (id) => id },
-  load: (ids: string[], ctx: Context) => ctx.sources.matatika.loadWorkspaces(ids),
+  loadManyWithoutCache: (ids: string[], ctx: Context) =>
+    ctx.sources.matatika.workspaces.loadMany(ids) as Promise<Workspace[]>,
 });
 
 function isStub(w: WorkspaceShape): w is WorkspaceStub {
@@ -32,7 +41,7 @@ function isStub(w: WorkspaceShape): w is WorkspaceStub {
 function fromFull<K extends keyof Workspace>(key: K) {
   return (w: WorkspaceShape, _args: object, ctx: Context): Workspace[K] | Promise<Workspace[K]> => {
     if (!isStub(w) || key in w) return (w as Workspace)[key];
-    return (WorkspaceRef.getDataloader(ctx).load(w.id) as Promise<Workspace>).then((loaded) => loaded[key]);
+    return ctx.sources.matatika.workspaces.load(w.id).then((loaded) => loaded[key]);
   };
 }
 
@@ -62,25 +71,18 @@ WorkspaceRef.implement({
       nullable: false,
       args: { first: t.arg.int(), after: t.arg.string() },
       resolve: (w, args, ctx, info) =>
-        orEmpty(ctx, info, () => sliceConnection(args, () => ctx.sources.matatika.listMembers(w.id))),
+        orEmpty(ctx, info, () => arrayConnection(args, () => ctx.sources.matatika.members.of(w.id))),
     }),
     member: t.field({
       type: MemberRef,
       description: "id is the member's upstream id (the id of the profile it derives from).",
       args: { id: t.arg.string({ required: true }) },
-      resolve: (w, { id }) => memberKey(w.id, id),
+      resolve: (w, { id }, ctx) => ctx.sources.matatika.members.load(memberKey(w.id, id)),
     }),
   }),
 });
 
-export const WorkspaceConnection = builder.connectionObject(
-  {
-    type: WorkspaceRef,
-    name: 'WorkspaceConnection',
-    fields: (t) => ({ totalCount: t.int({ resolve: (c) => c.totalCount }) }),
-  },
-  { name: 'WorkspaceEdge' },
-);
+const WorkspaceConnection = connectionOf(WorkspaceRef, 'Workspace');
 
 builder.queryFields((t) => ({
   workspaces: t.field({
@@ -94,23 +96,26 @@ builder.queryFields((t) => ({
     type: WorkspaceRef,
     args: { id: t.arg.string({ required: true }) },
     resolve: async (_root, { id }, ctx, info) => {
+      const { matatika } = ctx.sources;
       const wanted = childFieldNodes(info);
       // Only a members field whose arguments are valid may start the list early: one with a bad
       // `first` or `after` answers its BAD_USER_INPUT and must cost no call.
-      if (!wanted.has('members') || !membersArgsValid(info, wanted.get('members') ?? [])) return id;
+      if (!wanted.has('members') || !membersArgsValid(info, wanted.get('members') ?? []))
+        return matatika.workspaces.load(id);
       // `members` needs only the id, so its list need not wait for the workspace: start it now.
-      ctx.sources.matatika.prefetchMembers(id);
+      matatika.members.prefetch(id);
       // Members' profiles will be read from the account's profile list (a workspace's members are
       // many): start it now too, so that profiles loaded elsewhere in the query (a root `profile`,
       // say) are answered from it rather than by GETs of their own. The cost of a query then does not
       // depend on whether a profile is asked for at the root as well as among the members.
       if (selectsPath(info, wanted.get('members') ?? [], ['edges', 'node', 'profile'])) {
-        ctx.sources.matatika.prefetchProfiles();
+        matatika.profiles.prefetch();
       }
-      if (![...wanted.keys()].every((name) => ANSWERED_BY_MEMBER_LIST.has(name))) return id;
+      if (![...wanted.keys()].every((name) => ANSWERED_BY_MEMBER_LIST.has(name)))
+        return matatika.workspaces.load(id);
       // The member list answers only a member of an existing workspace, under the same 403/404 rules as
       // GET /api/workspaces/{id}; when nothing else of the workspace is asked for, it stands in for it.
-      await ctx.sources.matatika.listMembers(id);
+      await matatika.members.of(id);
       return workspaceStub(id);
     },
   }),
@@ -140,24 +145,9 @@ export function workspaceStub(id: string, name?: string | null): WorkspaceStub {
   return name === undefined ? { stub: true, id } : { stub: true, id, name };
 }
 
-/** One window of the caller's workspaces, read from the upstream's page/size paging. */
+/** One window of the caller's workspaces; the matatika client maps it onto the upstream's pages. */
 async function workspacePage(args: PageArgs, ctx: Context) {
   const window = windowOf(args);
-  // The upstream pages by page number and size. A window of `limit` items at any offset spans at
-  // most two pages of that size, fetched together.
-  const size = Math.max(1, window.limit);
-  const firstPage = Math.floor(window.offset / size);
-  const lastPage = Math.floor((window.offset + Math.max(0, window.limit - 1)) / size);
-  const pages = await Promise.all(
-    Array.from({ length: lastPage - firstPage + 1 }, (_, i) =>
-      ctx.sources.matatika.workspacePage(firstPage + i, size),
-    ),
-  );
-  const items = pages.flatMap((p) => p.workspaces).slice(window.offset - firstPage * size);
-  const loader = WorkspaceRef.getDataloader(ctx);
-  for (const w of items) loader.prime(w.id, w);
-  const total = pages[0]?.page?.totalElements ?? null;
-  const hasMore =
-    total === null && items.length >= window.limit && (pages.at(-1)?.workspaces.length ?? 0) === size;
+  const { items, total, hasMore } = await ctx.sources.matatika.workspaces.window(window.offset, window.limit);
   return offsetConnection(window, items, total, hasMore);
 }

@@ -72,3 +72,11 @@ export function unwrap<V>(result: V | Error): V {
   if (result instanceof Error) throw result;
   return result;
 }
+
+/**
+ * What a list saved a batch, for the metrics: `fromList` keys found in a list this batch read (one call
+ * instead of one per key), or in one the request had already started (no call of their own).
+ */
+export function listSavings(listRead: boolean, fromList: number): { batch?: number; listCoverage?: number } {
+  return listRead ? { listCoverage: fromList } : { batch: Math.max(0, fromList - 1) };
+}

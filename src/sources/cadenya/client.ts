@@ -1,4 +1,5 @@
 import { withValidIds } from '../batch.js';
+import { ListRead, ResourceCache } from '../cache.js';
 import type { CursorCodec } from '../cursor.js';
 import { InputError, UpstreamError } from '../errors.js';
 import { pathOf } from '../http.js';
@@ -53,7 +54,11 @@ interface EdgeState {
  * but names no parameter, so an upstream that ignores `type=` must not leak other types through.
  */
 export class CadenyaClient {
-  private readonly pages = new Map<string, Promise<SearchPage>>();
+  /** The request's one cache of account profiles by id; every search page read primes it. */
+  readonly profiles = new ResourceCache<AccountProfile>((ids) =>
+    withValidIds('cadenya', ids, (valid) => this.findByIds(valid)),
+  );
+  private readonly pages = new Map<string, ListRead<SearchPage>>();
 
   constructor(
     private readonly session: SourceSession,
@@ -108,17 +113,14 @@ export class CadenyaClient {
   /**
    * Cadenya has no get-by-id. A batch of ids walks the account's profiles (all types, no query) until
    * every id is found, the list ends, or MAX_PAGES pages have been read. Profiles that an earlier
-   * search of the request returned are in the loader already and never reach here.
+   * search of the request returned are in the cache already and never reach here.
    */
-  loadByIds(ids: readonly string[]): Promise<Array<AccountProfile | Error>> {
-    return withValidIds('cadenya', ids, (valid) => this.findByIds(valid));
-  }
-
   private async findByIds(ids: readonly string[]): Promise<Array<AccountProfile | Error>> {
     const wanted = new Set(ids);
     const found = new Map<string, AccountProfile>();
-    // Searches of this request, finished or in flight, may already hold the ids.
-    for (const page of await Promise.allSettled(this.pages.values())) {
+    // Searches of this request still in flight may hold the ids.
+    const inFlight = [...this.pages.values()].filter((p) => p.joinable).map((p) => p.get());
+    for (const page of await Promise.allSettled(inFlight)) {
       if (page.status === 'fulfilled')
         for (const item of page.value.items) if (wanted.has(item.id)) found.set(item.id, item);
     }
@@ -153,15 +155,16 @@ export class CadenyaClient {
 
   private page(query: Record<string, string | number | undefined>): Promise<SearchPage> {
     const key = JSON.stringify(query);
-    let result = this.pages.get(key);
-    if (!result) {
-      result = this.session.get(searchPageSchema, {
-        path: pathOf('cadenya', 'v1', 'account', 'profiles'),
-        query,
-      });
-      this.pages.set(key, result);
+    let read = this.pages.get(key);
+    if (!read) {
+      read = new ListRead(
+        () =>
+          this.session.get(searchPageSchema, { path: pathOf('cadenya', 'v1', 'account', 'profiles'), query }),
+        (page) => this.profiles.prime(page.items, (p) => p.id),
+      );
+      this.pages.set(key, read);
     }
-    return result;
+    return read.get();
   }
 }
 

@@ -1,4 +1,5 @@
 import { settleEach, withValidIds } from '../batch.js';
+import { ListRead, ResourceCache } from '../cache.js';
 import type { CursorCodec } from '../cursor.js';
 import { InputError, type UpstreamCall, UpstreamError } from '../errors.js';
 import { type HttpSource, pathOf } from '../http.js';
@@ -37,20 +38,22 @@ type Position = string | UpstreamError;
  * can make the gateway call anything else.
  */
 export class UpsunClient {
-  private readonly pages = new Map<string, Promise<PositionedPage<Position, UserProfile>>>();
+  /**
+   * The request's one cache of user profiles by id; every list page read primes it. Upsun offers no
+   * batch read, so a batch fans out in parallel, bounded by the session's per-request concurrency.
+   */
+  readonly profiles = new ResourceCache<UserProfile>((ids) =>
+    withValidIds('upsun', ids, (valid) => settleEach(valid, (id) => this.getProfile(id))),
+  );
+  private readonly pages = new Map<string, ListRead<PositionedPage<Position, UserProfile>>>();
 
   constructor(
     private readonly session: SourceSession,
     private readonly cursors: CursorCodec,
   ) {}
 
-  getProfile(id: string): Promise<UserProfile> {
+  private getProfile(id: string): Promise<UserProfile> {
     return this.session.get(userProfileSchema, { path: pathOf('upsun', 'profiles', { id }) });
-  }
-
-  /** Upsun offers no batch read, so a batch fans out in parallel; the pool bounds the concurrency. */
-  loadProfiles(ids: readonly string[]): Promise<Array<UserProfile | Error>> {
-    return withValidIds('upsun', ids, (valid) => settleEach(valid, (id) => this.getProfile(id)));
   }
 
   async list(args: { first: number; after?: string | null }): Promise<ListResult> {
@@ -87,12 +90,15 @@ export class UpsunClient {
   private page(at: Position) {
     if (at instanceof UpstreamError) return Promise.reject(at);
     const search = at;
-    let result = this.pages.get(search);
-    if (!result) {
-      result = this.fetchPage(search);
-      this.pages.set(search, result);
+    let read = this.pages.get(search);
+    if (!read) {
+      read = new ListRead(
+        () => this.fetchPage(search),
+        (page) => this.profiles.prime(page.items, (p) => p.id),
+      );
+      this.pages.set(search, read);
     }
-    return result;
+    return read.get();
   }
 
   private async fetchPage(search: string): Promise<PositionedPage<Position, UserProfile>> {
