@@ -37,6 +37,8 @@ export interface Config {
   cursorSecret: Buffer;
   /** Upstream calls one request may make, all sources together. */
   maxUpstreamCalls: number;
+  /** Calls one request may have in flight to one source at once: its fan-outs wait for a free slot. */
+  upstreamConcurrency: number;
   /** The whole request's deadline: no upstream call outlives it. */
   requestTimeoutMs: number;
   /** On SIGTERM, how long requests in flight may take to finish. */
@@ -183,6 +185,7 @@ const envSchema = z.object({
   UPSUN_AUTH_URL: httpUrl.optional(),
   CURSOR_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   MAX_UPSTREAM_CALLS: count(1, 10_000).default(50),
+  UPSTREAM_CONCURRENCY: count(1, 1_000).default(8),
   REQUEST_TIMEOUT_MS: timeout.default(15_000),
   SHUTDOWN_TIMEOUT_MS: timeout.default(10_000),
   CORS_ORIGINS: origins.optional(),
@@ -280,6 +283,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // process, which is why CURSOR_SECRET exists for several.
     cursorSecret: e.CURSOR_SECRET ? Buffer.from(e.CURSOR_SECRET) : randomBytes(32),
     maxUpstreamCalls: e.MAX_UPSTREAM_CALLS,
+    upstreamConcurrency: e.UPSTREAM_CONCURRENCY,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     // Development answers any origin, so a local front end just works; production answers none

@@ -87,8 +87,10 @@ export interface Sandbox {
   count(filter?: { source?: SandboxSource; method?: string; path?: string | RegExp }): number;
   /** Live counters that are never capped, for benchmarks. */
   readonly totals: { all: number; bySource: Record<string, number> };
-  /** Clears the log and the totals. */
+  /** Clears the log and the totals (and the peaks of requests in flight). */
   clearLog(): void;
+  /** The most requests of one source the sandbox held unanswered at once since the log was cleared. */
+  peakInFlight(source: SandboxSource): number;
   /** Adds a fault rule; returns a function that removes it. Rules match in injection order. */
   inject(rule: FaultRule): () => void;
   clearFaults(): void;
@@ -151,6 +153,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     log.length = 0;
     totals.all = 0;
     for (const key of Object.keys(totals.bySource)) totals.bySource[key] = 0;
+    for (const key of Object.keys(peak)) peak[key] = inFlight[key] ?? 0;
+  }
+
+  /** Requests of each source received and not yet answered, and the most there were at once. */
+  const inFlight: Record<string, number> = {};
+  const peak: Record<string, number> = {};
+  function arrived(source: string): void {
+    inFlight[source] = (inFlight[source] ?? 0) + 1;
+    peak[source] = Math.max(peak[source] ?? 0, inFlight[source]);
+  }
+  function answered(source: string): void {
+    inFlight[source] = (inFlight[source] ?? 1) - 1;
   }
 
   function reply(
@@ -208,6 +222,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       logLine(entry, started, 'hang');
       return;
     }
+    if (entry.source) answered(entry.source);
     if (fault?.reset) {
       req.socket.destroy();
       logLine(entry, started, 'reset');
@@ -254,6 +269,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       status: 0,
     };
     record(entry);
+    if (source) arrived(source);
     const fault = faults.take(entry);
     const delay = latency + (fault?.latencyMs ?? 0);
     if (delay <= 0) {
@@ -314,6 +330,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     get totals() {
       return totals;
     },
+    peakInFlight: (source) => peak[source] ?? 0,
     clearLog,
     inject: (rule) => faults.add(rule),
     clearFaults: () => faults.clear(),

@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import type { Profile } from '../sources/matatika/payloads.js';
 import { builder } from './builder.js';
 import { arrayConnection, connectionOf, orEmpty } from './paging.js';
+import { childFieldNodes } from './selection.js';
 import { WorkspaceRef, workspaceStub } from './workspace.js';
 
 /** Loaded through the request's one cache of profiles, which the matatika client owns. */
@@ -87,10 +88,21 @@ const SetDefaultWorkspaceInput = builder.inputType('SetDefaultWorkspaceInput', {
 });
 
 const SetDefaultWorkspacePayload = builder
-  .objectRef<{ profile: Profile }>('SetDefaultWorkspacePayload')
+  .objectRef<{ profile: Profile; previous: Profile['defaultWorkspace'] | Error }>(
+    'SetDefaultWorkspacePayload',
+  )
   .implement({
     fields: (t) => ({
       profile: t.field({ type: ProfileRef, nullable: false, resolve: (p) => p.profile }),
+      previousDefaultWorkspace: t.field({
+        type: WorkspaceRef,
+        description:
+          "The profile's default workspace before this change, so a client can update both workspaces whose isDefault changed. Asking for it reads the profile before the write (no call when the request already holds it).",
+        resolve: ({ previous }) => {
+          if (previous instanceof Error) throw previous;
+          return previous ? workspaceStub(previous.id, previous.name) : null;
+        },
+      }),
     }),
   });
 
@@ -114,15 +126,19 @@ builder.mutationFields((t) => ({
     nullable: false,
     description: 'PATCH /api/profiles/{profileId} with {defaultWorkspace: {id}}.',
     args: { input: t.arg({ type: SetDefaultWorkspaceInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => {
+    resolve: async (_root, { input }, ctx, info) => {
       // The client invalidates what the request has read of the profile and of every workspace.
-      const profile = await ctx.sources.matatika.setDefaultWorkspace(input.profileId, input.workspaceId);
+      const { profile, previous } = await ctx.sources.matatika.setDefaultWorkspace(
+        input.profileId,
+        input.workspaceId,
+        { previous: childFieldNodes(info).has('previousDefaultWorkspace') },
+      );
       // ...and so has every cached answer holding a workspace (isDefault) or this profile.
       ctx.changed.push(
         { typename: 'Profile', id: encodeGlobalID('Profile', profile.id) },
         { typename: 'Workspace' },
       );
-      return { profile };
+      return { profile, previous };
     },
   }),
 }));

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { type Config, SOURCES, type SourceName } from '../config.js';
 import type { RequestScope } from '../telemetry/scope.js';
@@ -146,7 +147,14 @@ export class RequestClients implements SourceClients {
   }
 
   private session(source: SourceName): SourceSession {
-    return new SourceSession(source, this.upstreams.http[source], this.credential(source), this.budget);
+    const slots = pLimit(this.config.upstreamConcurrency);
+    return new SourceSession(
+      source,
+      this.upstreams.http[source],
+      this.credential(source),
+      this.budget,
+      slots,
+    );
   }
 
   private credential(source: SourceName): Credential {

@@ -1,3 +1,4 @@
+import type { LimitFunction } from 'p-limit';
 import type { z } from 'zod';
 import type { SourceName } from '../config.js';
 import type { RequestBudget } from './budget.js';
@@ -17,6 +18,11 @@ export class SourceSession {
     private readonly credential: Credential,
     /** The request's budget: every call of every source of one request draws on it. */
     private readonly budget: RequestBudget,
+    /**
+     * This request's slots for this source (UPSTREAM_CONCURRENCY): a fan-out of single GETs waits for a
+     * free one, so one request cannot take every connection of the pool that all callers share.
+     */
+    private readonly slots: LimitFunction,
   ) {}
 
   /** The calling request's scope, for metrics the source reports itself (batch sizes). */
@@ -24,7 +30,11 @@ export class SourceSession {
     return this.budget.scope;
   }
 
-  async request(options: Omit<RequestOptions, 'credential'>): Promise<UpstreamResponse> {
+  request(options: Omit<RequestOptions, 'credential'>): Promise<UpstreamResponse> {
+    return this.slots(() => this.send(options));
+  }
+
+  private async send(options: Omit<RequestOptions, 'credential'>): Promise<UpstreamResponse> {
     const http = this.configured();
     const credential = await this.credential.get();
     this.budget.spend(this.source);

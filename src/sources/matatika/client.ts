@@ -44,10 +44,26 @@ export class MatatikaClient {
     return answer;
   }
 
-  async setDefaultWorkspace(profileId: string, workspaceId: string): Promise<Profile> {
+  /**
+   * PATCHes the profile's default workspace. With `previous`, the profile is read first (through the
+   * request's cache, so a profile this request holds costs nothing) to tell which workspace was the
+   * default before: the client then knows both workspaces whose `isDefault` changed. A failed read does
+   * not stop the write; it answers in place of the previous default.
+   */
+  async setDefaultWorkspace(
+    profileId: string,
+    workspaceId: string,
+    options: { previous?: boolean } = {},
+  ): Promise<{ profile: Profile; previous: Profile['defaultWorkspace'] | Error }> {
+    const before = options.previous
+      ? await this.profiles.load(profileId).then(
+          (p) => p.defaultWorkspace,
+          (error: Error) => error,
+        )
+      : null;
     const profile = await this.profiles.patch(profileId, { defaultWorkspace: { id: workspaceId } });
     this.invalidate({ profile, changed: 'defaultWorkspace' });
-    return profile;
+    return { profile, previous: before };
   }
 
   /**
