@@ -126,13 +126,18 @@ describe('shutdown on SIGTERM', () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     await send(port, agent);
     child.kill('SIGTERM');
+    // A request sent before the child has handled the signal may still get a keep-alive answer (and
+    // its idle connection is then closed); one sent once it logged "shutting down" must be told to close.
+    const draining = () => /"msg":"shutting down"/.test(output());
     let servedAfter = 0;
-    let sawClose = false;
+    const keptOpenWhileDraining: string[] = [];
     for (let i = 0; i < 200; i++) {
+      const sentWhileDraining = draining();
       try {
         const response = await send(port, agent);
         servedAfter++;
-        if (response.connection === 'close') sawClose = true;
+        if (sentWhileDraining && response.connection !== 'close')
+          keptOpenWhileDraining.push(String(response.connection));
       } catch {
         break;
       }
@@ -140,7 +145,7 @@ describe('shutdown on SIGTERM', () => {
     const [code] = await exited(child);
     expect(code).toBe(0);
     expect(servedAfter).toBeLessThanOrEqual(2);
-    if (servedAfter > 0) expect(sawClose).toBe(true);
+    expect(keptOpenWhileDraining).toEqual([]);
     expect(output()).toMatch(/"msg":"stopped"/);
     agent.destroy();
   });
