@@ -1,4 +1,4 @@
-// Child processes of the benchmark: the sandbox, this gateway and Mesh. Every child is registered here so
+// Child processes of the benchmark: the sandbox, this gateway, Mesh and the bare proxy. Every child is registered here so
 // that one call (killAll) ends them all, on success, on error, on a signal and on the overall deadline.
 import { fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -151,6 +151,30 @@ function descendants(pid) {
     for (const k of kids) out.push(Number(k), ...descendants(Number(k)));
   } catch {}
   return out;
+}
+
+/**
+ * Waits for a forked child's first {type:'ready'} message (the sandbox and the bare proxy report their URL
+ * this way), or rejects when it exits first or timeoutMs passes.
+ */
+export function waitForReady(info, timeoutMs = 30_000) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${info.name} did not start within ${timeoutMs} ms\n${failureReport(info)}`)),
+      timeoutMs,
+    );
+    const onMessage = (m) => {
+      if (m?.type !== 'ready') return;
+      clearTimeout(timer);
+      info.child.off('message', onMessage);
+      resolve(m);
+    };
+    info.child.on('message', onMessage);
+    info.child.on('exit', () => {
+      clearTimeout(timer);
+      reject(new Error(`${info.name} exited before it was ready\n${failureReport(info)}`));
+    });
+  });
 }
 
 /** A small request/response channel over a forked child's IPC. */

@@ -1,15 +1,30 @@
-// Writes the benchmark's report: a Markdown page and a hand-made SVG chart (grouped bars of ops/s per
-// scenario and system, one panel per upstream latency, log scale because raw and gateways differ by
-// orders of magnitude).
-import { writeFileSync } from 'node:fs';
-import { dirname, relative } from 'node:path';
+// Writes the benchmark's report: the result JSON, a Markdown page (the targets first) and a hand-made SVG
+// chart (grouped bars of ops/s per scenario and system, one panel per upstream latency, log scale because
+// raw and gateways differ by orders of magnitude), plus the console summary and the facts about the machine
+// and the versions. It also re-renders older results (bench/results/*.json): every field added since
+// (bare, distinct documents, 1 connection, chains, targets) is optional here.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { benchDir, rootDir } from './config.mjs';
 
-const COLORS = { gateway: '#2f6fdf', cached: '#7fb0ff', mesh: '#e0733a', raw: '#7a7a7a' };
+const COLORS = { gateway: '#2f6fdf', cached: '#7fb0ff', mesh: '#e0733a', bare: '#3a9d5d', raw: '#7a7a7a' };
 const LABELS = {
   gateway: 'this gateway',
   cached: 'this gateway, response cache on',
   mesh: 'GraphQL Mesh v1',
+  bare: 'bare Node proxy',
   raw: 'raw upstream',
+};
+
+// The issue's speed targets (issue 10), checked by evaluateTargets().
+export const TARGETS = {
+  overMesh: 3,
+  overBareQ1: 0.5,
+  p50SlackMs: 1,
+  rssBytes: 150 * 2 ** 20,
+  distinctOverRepeated: 0.8,
 };
 
 const fmtOps = (x) => (x == null ? '–' : x >= 100 ? x.toFixed(0) : x.toFixed(1));
@@ -25,21 +40,34 @@ export function writeMarkdown(path, result, { chartPath, jsonPath, mdPath }) {
   const rel = (p) => relative(dirname(mdPath), p).split('\\').join('/');
   const { machine, versions, config } = result;
   const lines = [];
-  lines.push(`# Benchmark results${result.quick ? ' (quick run)' : ''}`);
+  lines.push(`# Benchmark results${result.quick ? ' (quick run)' : result.partial ? ' (partial run)' : ''}`);
   lines.push('');
   lines.push(
     `This gateway vs GraphQL Mesh v1 (\`@graphql-mesh/compose-cli\` + \`@omnigraph/openapi\`, served by ` +
-      '`@graphql-hive/gateway`) vs the raw upstream (the matatika sandbox itself, the limit), one run on one ' +
-      'machine. Compare the **ratios**: absolute numbers move with the machine and its neighbours.',
+      '`@graphql-hive/gateway`) vs a bare Node proxy (node:http + undici forwarding the main upstream request, ' +
+      'no GraphQL: the floor of any Node gateway) vs the raw upstream (the matatika sandbox itself, the limit), ' +
+      'one run on one machine. Compare the **ratios**: absolute numbers move with the machine and its neighbours.',
   );
   lines.push('');
+  const targets = evaluateTargets(result);
+  if (targets.length) {
+    lines.push('## Targets');
+    lines.push('');
+    lines.push('| target | measured | |');
+    lines.push('|---|---|---|');
+    for (const t of targets) {
+      const verdict = t.met == null ? 'not measured' : t.met ? 'met' : '**missed**';
+      lines.push(`| ${t.target} | ${t.measured} | ${verdict} |`);
+    }
+    lines.push('');
+  }
   lines.push(`![ops/s per scenario and system](${rel(chartPath)})`);
   lines.push('');
   lines.push(`- Date: ${result.date}`);
   lines.push(`- Command: \`${result.command}\``);
   lines.push(
     `- Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}; load generator, ` +
-      'sandbox and both gateways share these cores',
+      'sandbox and every system under test share these cores',
   );
   lines.push(`- Node ${versions.node}`);
   const g = versions.gateway;
@@ -61,9 +89,23 @@ export function writeMarkdown(path, result, { chartPath, jsonPath, mdPath }) {
     `- Method: per scenario, a warm-up per system (${config.warmupRequests ? `${config.warmupRequests} requests` : `${config.warmupSec} s`}), then ${config.rounds} rounds of ` +
       `${config.durationSec} s per system with ${config.connections} connections, the systems alternating ` +
       '(the first one rotates each round). Systems: ' +
-      config.systems.map((s) => LABELS[s]).join(', ') +
+      config.systems.map((s) => LABELS[s] ?? s).join(', ') +
       '.',
   );
+  const oc = config.oneConnection;
+  if (oc?.rounds && oc.systems?.length) {
+    lines.push(
+      `- At every latency above 0, then ${oc.rounds} round(s) of ${oc.durationSec} s at 1 connection per system ` +
+        `(${oc.systems.map((s) => LABELS[s] ?? s).join(', ')}), for p50 at 1 connection.`,
+    );
+  }
+  if (config.distinct) {
+    lines.push(
+      `- Distinct documents: at ${config.distinct.latencyMs} ms, this gateway on ${config.distinct.scenario} with a ` +
+        'different document on every request (the root field under an alias numbered per request) runs in the ' +
+        "same rotation as the other systems, against the gateway's repeated document.",
+    );
+  }
   lines.push('');
 
   for (const phase of result.phases) {
@@ -94,20 +136,26 @@ export function writeMarkdown(path, result, { chartPath, jsonPath, mdPath }) {
         const x = s.systems[sys];
         if (!x) return;
         lines.push(
-          `| ${i === 0 ? s.id : ''} | ${LABELS[sys]} | **${fmtOps(x.opsMedian)}** (${fmtOps(x.opsMin)}–${fmtOps(x.opsMax)}) | ` +
+          `| ${i === 0 ? s.id : ''} | ${LABELS[sys] ?? sys} | **${fmtOps(x.opsMedian)}** (${fmtOps(x.opsMin)}–${fmtOps(x.opsMax)}) | ` +
             `${fmtMs(x.p50)} | ${fmtMs(x.p99)} | ${fmtCalls(x.upstreamCallsPerOp)} | ${fmtMB(x.rssBytes)} | ${x.failed} |`,
         );
       });
     }
     lines.push('');
-    lines.push('| scenario | gateway / Mesh (ops/s) | gateway / raw | Mesh / raw |');
-    lines.push('|---|---:|---:|---:|');
+    const withBare = phase.scenarios.some((s) => s.ratios.gatewayOverBare != null);
+    lines.push(
+      `| scenario | gateway / Mesh (ops/s) |${withBare ? ' gateway / bare |' : ''} gateway / raw | Mesh / raw |`,
+    );
+    lines.push(`|---|---:|${withBare ? '---:|' : ''}---:|---:|`);
     for (const s of phase.scenarios) {
+      const bare = withBare ? ` **${fmtRatio(s.ratios.gatewayOverBare)}** |` : '';
       lines.push(
-        `| ${s.id} | **${fmtRatio(s.ratios.gatewayOverMesh)}** | ${fmtRatio(s.ratios.gatewayOverRaw)} | ${fmtRatio(s.ratios.meshOverRaw)} |`,
+        `| ${s.id} | **${fmtRatio(s.ratios.gatewayOverMesh)}** |${bare} ${fmtRatio(s.ratios.gatewayOverRaw)} | ${fmtRatio(s.ratios.meshOverRaw)} |`,
       );
     }
     lines.push('');
+    latencyTable(lines, phase, config);
+    distinctTable(lines, phase);
     if (config.systems.includes('cached')) {
       lines.push(
         'With the response cache on (`RESPONSE_CACHE_TTL_MS`, in memory): one caller repeating one operation, ' +
@@ -141,13 +189,23 @@ export function writeMarkdown(path, result, { chartPath, jsonPath, mdPath }) {
     "scenario's main data, so gateway / raw is the share of the upstream's own rate a gateway keeps.",
   );
   lines.push('');
-  lines.push('| scenario | raw upstream request | upstream calls for one operation (gateway, Mesh) |');
-  lines.push('|---|---|---|');
+  lines.push(
+    '| scenario | raw upstream request (also what the bare proxy forwards) | upstream calls for one operation (gateway, Mesh) | dependent chain (gateway) |',
+  );
+  lines.push('|---|---|---|---:|');
   const first = result.phases[0];
   for (const s of first?.scenarios ?? []) {
     const c = s.callsPerOpSingle ?? {};
-    lines.push(`| ${s.id} ${esc(s.title)} | \`${esc(s.raw)}\` | ${c.gateway ?? '–'}, ${c.mesh ?? '–'} |`);
+    lines.push(
+      `| ${s.id} ${esc(s.title)} | \`${esc(s.raw)}\` | ${c.gateway ?? '–'}, ${c.mesh ?? '–'} | ${s.chain ?? '–'} |`,
+    );
   }
+  lines.push('');
+  lines.push(
+    'The dependent chain is the number of upstream round trips one operation waits for one after the other ' +
+      '(bench/lib/scenarios.mjs says why for each); at an injected latency the harness times one warm ' +
+      'operation and logs the round trips it saw next to it.',
+  );
   lines.push('');
   lines.push('## How it is measured');
   lines.push('');
@@ -176,8 +234,21 @@ export function writeMarkdown(path, result, { chartPath, jsonPath, mdPath }) {
     '  instead answers many profile keys from one GET /api/profiles (the whole account), which is why',
   );
   lines.push('  the call counts differ. Inbound request deduplication is off (see gateway.config.ts).');
+  lines.push(
+    '- The bare Node proxy (bench/bare-proxy.mjs) is a node:http server that forwards the request it',
+  );
+  lines.push(
+    "  is sent (the raw request, with the caller's authorization) through one undici Pool (the gateway's",
+  );
+  lines.push(
+    "  undici, its pool settings and V8 flags) and answers the upstream's status and body: the two HTTP",
+  );
+  lines.push(
+    '  hops every gateway pays, without GraphQL. gateway / bare is the share of that floor the gateway keeps.',
+  );
   lines.push("- ops/s counts only answers identical to the verified one, divided by the round's duration;");
-  lines.push("  p50/p99 are the medians over rounds of autocannon's per-round percentiles.");
+  lines.push("  p50/p99 are the medians over rounds of autocannon's per-round percentiles (whole ms); at a");
+  lines.push('  latency above 0 the harness also keeps every latency exactly, and the p50 tables use those.');
   lines.push(
     "- Upstream calls/op: the sandbox's request count during the rounds (read after a short pause that",
   );
@@ -185,7 +256,7 @@ export function writeMarkdown(path, result, { chartPath, jsonPath, mdPath }) {
     '  lets the calls of requests cut off at the end of a round finish) divided by the requests sent.',
   );
   lines.push('  The last table gives the exact count for one operation, taken before the load.');
-  lines.push('- RSS: VmRSS from /proc of the gateway process (and any children) after its last round of the');
+  lines.push('- RSS: VmRSS from /proc of each system process (and any children) after its last round of the');
   lines.push('  scenario; the JSON also keeps the peak (VmHWM).');
   lines.push('');
   lines.push('## Reproduce');
@@ -195,7 +266,9 @@ export function writeMarkdown(path, result, { chartPath, jsonPath, mdPath }) {
   lines.push(
     'npm run bench            # installs bench/ deps on first use (npm ci --prefix bench), builds, runs',
   );
-  lines.push('npm run bench -- --quick # under two minutes; a harness check, written to bench/.work/quick/');
+  lines.push(
+    'npm run bench -- --quick # about three minutes; a harness check, written to bench/.work/quick/',
+  );
   lines.push('npm run bench -- --help');
   lines.push('```');
   lines.push('');
@@ -242,8 +315,8 @@ export function writeChart(path, result) {
   // Legend
   let lx = width - 20 - systems.length * 130;
   for (const sys of systems) {
-    out.push(`<rect x="${lx}" y="14" width="12" height="12" fill="${COLORS[sys]}"/>`);
-    out.push(`<text x="${lx + 16}" y="24">${LABELS[sys]}</text>`);
+    out.push(`<rect x="${lx}" y="14" width="12" height="12" fill="${COLORS[sys] ?? '#444'}"/>`);
+    out.push(`<text x="${lx + 16}" y="24">${LABELS[sys] ?? sys}</text>`);
     lx += 130;
   }
 
@@ -272,7 +345,7 @@ export function writeChart(path, result) {
         const bx = gx + k * 26;
         const by = y(v);
         out.push(
-          `<rect x="${bx}" y="${by.toFixed(1)}" width="22" height="${(top + panelH - by).toFixed(1)}" fill="${COLORS[sys]}"><title>${s.id} ${LABELS[sys]}: ${fmtOps(v)} ops/s</title></rect>`,
+          `<rect x="${bx}" y="${by.toFixed(1)}" width="22" height="${(top + panelH - by).toFixed(1)}" fill="${COLORS[sys] ?? '#444'}"><title>${s.id} ${LABELS[sys] ?? sys}: ${fmtOps(v)} ops/s</title></rect>`,
         );
         out.push(
           `<text x="${bx + 11}" y="${(by - 4).toFixed(1)}" text-anchor="middle" font-size="9" fill="#333">${fmtOps(v)}</text>`,
@@ -296,4 +369,247 @@ export function writeChart(path, result) {
   );
   out.push('</svg>');
   writeFileSync(path, `${out.join('\n')}\n`);
+}
+
+// --- the new tables: p50 against the target, distinct documents --------------------------------------
+
+const p50Of = (x) => x?.p50Exact ?? x?.p50 ?? null;
+const fmtP50 = (x) => (x == null ? '–' : x < 1 ? '<1' : Number.isInteger(x) ? String(x) : x.toFixed(1));
+
+function latencyTable(lines, phase, config) {
+  if (!(phase.latencyMs > 0)) return;
+  const order = ['gateway', 'mesh', 'bare', 'raw'];
+  const systems = order.filter((sys) =>
+    phase.scenarios.some((s) => s.systems[sys] || s.oneConnection?.systems?.[sys]),
+  );
+  const withOne = phase.scenarios.some((s) => s.oneConnection);
+  if (!systems.length) return;
+  lines.push(
+    `p50 in ms against the target, (dependent chain × ${phase.latencyMs} ms) + 1 ms, at ${config.connections} ` +
+      `connections${withOne ? ' and at 1 connection' : ''}:`,
+  );
+  lines.push('');
+  const head = systems.flatMap((sys) =>
+    withOne ? [`${LABELS[sys] ?? sys}, ${config.connections} conn.`, '1 conn.'] : [LABELS[sys] ?? sys],
+  );
+  lines.push(`| scenario | chain | target | ${head.join(' | ')} |`);
+  lines.push(`|---|---:|---:|${head.map(() => '---:').join('|')}|`);
+  for (const s of phase.scenarios) {
+    const target = s.chain != null ? s.chain * phase.latencyMs + TARGETS.p50SlackMs : null;
+    const cell = (x, sys) => {
+      const v = p50Of(x);
+      const text = fmtP50(v);
+      return sys === 'gateway' && v != null && target != null && v > target ? `**${text}**` : text;
+    };
+    const cells = systems.flatMap((sys) =>
+      withOne
+        ? [cell(s.systems[sys], sys), cell(s.oneConnection?.systems?.[sys], sys)]
+        : [cell(s.systems[sys], sys)],
+    );
+    lines.push(`| ${s.id} | ${s.chain ?? '–'} | ${target ?? '–'} | ${cells.join(' | ')} |`);
+  }
+  lines.push('');
+  lines.push("Bold: the gateway's p50 above its target.");
+  lines.push('');
+}
+
+function distinctTable(lines, phase) {
+  const rows = phase.scenarios.filter((s) => s.distinct);
+  if (!rows.length) return;
+  lines.push(
+    'Distinct documents: this gateway with a different document on every request (the root field under an ' +
+      'alias numbered per request) against the same document repeated, in the same rounds:',
+  );
+  lines.push('');
+  lines.push(
+    '| scenario | repeated document ops/s | distinct documents ops/s | distinct / repeated | RSS after (MB) |',
+  );
+  lines.push('|---|---:|---:|---:|---:|');
+  for (const s of rows) {
+    lines.push(
+      `| ${s.id} | ${fmtOps(s.systems.gateway?.opsMedian)} | ${fmtOps(s.distinct.opsMedian)} | ` +
+        `**${fmtRatio(s.ratios.distinctOverRepeated)}** | ${fmtMB(s.distinct.rssBytes)} |`,
+    );
+  }
+  lines.push('');
+}
+
+// --- the targets ------------------------------------------------------------------------------------------
+
+/**
+ * The issue's targets, each with what this run measured: `{ target, measured, met }`, `met` null when the
+ * run did not measure it (a filtered run, or an older result without the field).
+ */
+export function evaluateTargets(result) {
+  const out = [];
+  const add = (target, rows, test, show) => {
+    const measured = rows.length ? rows.map(show).join(', ') : '–';
+    out.push({ target, measured, met: rows.length ? rows.every(test) : null });
+  };
+  const zero = result.phases.find((p) => p.latencyMs === 0);
+  const slow = result.phases.filter((p) => p.latencyMs > 0);
+
+  add(
+    `gateway ≥ ${TARGETS.overMesh}× Mesh's ops/s on every scenario (0 ms)`,
+    (zero?.scenarios ?? []).filter((s) => s.ratios?.gatewayOverMesh != null),
+    (s) => s.ratios.gatewayOverMesh >= TARGETS.overMesh,
+    (s) => `${s.id} ${fmtRatio(s.ratios.gatewayOverMesh)}`,
+  );
+  const withCalls = result.phases[0]?.scenarios ?? [];
+  add(
+    'no more upstream calls than Mesh (one operation)',
+    withCalls.filter((s) => s.callsPerOpSingle?.gateway != null && s.callsPerOpSingle?.mesh != null),
+    (s) => s.callsPerOpSingle.gateway <= s.callsPerOpSingle.mesh,
+    (s) => `${s.id} ${s.callsPerOpSingle.gateway} vs ${s.callsPerOpSingle.mesh}`,
+  );
+  add(
+    `Q1 ≥ ${TARGETS.overBareQ1 * 100}% of the bare proxy's ops/s (0 ms)`,
+    (zero?.scenarios ?? []).filter((s) => s.id === 'Q1' && s.ratios?.gatewayOverBare != null),
+    (s) => s.ratios.gatewayOverBare >= TARGETS.overBareQ1,
+    (s) => `${(s.ratios.gatewayOverBare * 100).toFixed(0)}%`,
+  );
+  const connections = result.config.connections;
+  for (const phase of slow.length ? slow : [{ latencyMs: 20, scenarios: [] }]) {
+    const L = phase.latencyMs;
+    const target = (s) => s.chain * L + TARGETS.p50SlackMs;
+    for (const [label, pick] of [
+      [`${connections} connections`, (s) => s.systems?.gateway],
+      ['1 connection', (s) => s.oneConnection?.systems?.gateway],
+    ]) {
+      add(
+        `p50 ≤ (dependent chain × ${L} ms) + ${TARGETS.p50SlackMs} ms at ${L} ms, ${label}`,
+        phase.scenarios.filter((s) => s.chain != null && p50Of(pick(s)) != null),
+        (s) => p50Of(pick(s)) <= target(s),
+        (s) => `${s.id} ${fmtP50(p50Of(pick(s)))} (≤ ${target(s)})`,
+      );
+    }
+  }
+  const rss = result.phases.flatMap((p) =>
+    p.scenarios.flatMap((s) => [s.systems?.gateway, s.distinct].filter((x) => x?.rssBytes != null)),
+  );
+  const maxRss = Math.max(...rss.map((x) => x.rssBytes));
+  const maxPeak = Math.max(...rss.map((x) => x.rssPeakBytes ?? 0));
+  add(
+    `gateway RSS under load ≤ ${fmtMB(TARGETS.rssBytes)} MB`,
+    rss.length ? [maxRss] : [],
+    (x) => x <= TARGETS.rssBytes,
+    (x) => `${fmtMB(x)} MB at most after a scenario's load${maxPeak ? ` (peak ${fmtMB(maxPeak)} MB)` : ''}`,
+  );
+  add(
+    `distinct documents ≥ ${TARGETS.distinctOverRepeated * 100}% of a repeated document's ops/s`,
+    result.phases.flatMap((p) => p.scenarios.filter((s) => s.ratios?.distinctOverRepeated != null)),
+    (s) => s.ratios.distinctOverRepeated >= TARGETS.distinctOverRepeated,
+    (s) => `${s.id} ${(s.ratios.distinctOverRepeated * 100).toFixed(0)}%`,
+  );
+  return out;
+}
+
+// --- facts about the run ------------------------------------------------------------------------------
+
+export function machineInfo() {
+  const cpus = os.cpus();
+  return {
+    cpuModel: cpus[0]?.model?.trim() ?? 'unknown',
+    cores: os.availableParallelism?.() ?? cpus.length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()} (${os.arch()})`,
+    node: process.version,
+  };
+}
+
+function pkgVersion(base, name) {
+  try {
+    return JSON.parse(readFileSync(join(base, 'node_modules', name, 'package.json'), 'utf8')).version;
+  } catch {
+    return null;
+  }
+}
+
+export function versionInfo() {
+  const root = JSON.parse(readFileSync(join(rootDir, 'package.json'), 'utf8'));
+  const gatewayDeps = {};
+  for (const name of Object.keys(root.dependencies ?? {})) gatewayDeps[name] = pkgVersion(rootDir, name);
+  const meshDeps = {};
+  for (const name of [
+    '@graphql-hive/gateway',
+    '@graphql-hive/gateway-runtime',
+    '@graphql-mesh/compose-cli',
+    '@omnigraph/openapi',
+    '@graphql-mesh/transport-rest',
+    '@graphql-tools/delegate',
+    '@graphql-tools/batch-execute',
+    'graphql',
+  ]) {
+    meshDeps[name] = pkgVersion(benchDir, name);
+  }
+  let commit = null;
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: rootDir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {}
+  return {
+    node: process.version,
+    gateway: { name: root.name, version: root.version, commit, dependencies: gatewayDeps },
+    mesh: meshDeps,
+    bare: { undici: pkgVersion(rootDir, 'undici') },
+    autocannon: pkgVersion(benchDir, 'autocannon'),
+  };
+}
+
+// --- writing it all -------------------------------------------------------------------------------------
+
+/** Writes `<date>.json`, chart.svg and RESULTS.md; returns their paths. */
+export function writeResults(result, { resultsDir, markdownDir }) {
+  result.targets = evaluateTargets(result);
+  const stamp = result.date.replace(/[:.]/g, '-');
+  const jsonPath = join(resultsDir, `${stamp}.json`);
+  writeFileSync(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
+  const chartPath = join(resultsDir, 'chart.svg');
+  writeChart(chartPath, result);
+  const mdPath = join(markdownDir, 'RESULTS.md');
+  writeMarkdown(mdPath, result, { chartPath, jsonPath, mdPath });
+  return { jsonPath, chartPath, mdPath };
+}
+
+export function printSummary(result) {
+  const ratio = (x) => (x == null ? '-' : `${x.toFixed(2)}x`);
+  for (const phase of result.phases) {
+    console.log(
+      `\n${phase.latencyMs} ms upstream latency: ops/s median (gateway/Mesh, gateway/bare, gateway/raw, cached/gateway)`,
+    );
+    for (const s of phase.scenarios) {
+      const cells = result.config.systems
+        .map((sys) => `${sys} ${s.systems[sys].opsMedian.toFixed(0)}`)
+        .join('  ');
+      const r = s.ratios;
+      const hits = s.systems.cached?.hitRatio;
+      const hitText = hits != null ? `  cache hit ratio ${(hits * 100).toFixed(1)}%` : '';
+      const distinct = s.distinct
+        ? `  distinct docs ${s.distinct.opsMedian.toFixed(0)} (${ratio(r.distinctOverRepeated)})`
+        : '';
+      console.log(
+        `  ${s.id}  ${cells}  (${ratio(r.gatewayOverMesh)}, ${ratio(r.gatewayOverBare)}, ${ratio(r.gatewayOverRaw)}, ${ratio(r.cachedOverGateway)})${hitText}${distinct}`,
+      );
+      if (phase.latencyMs > 0) {
+        const p50 = (x) => fmtP50(p50Of(x));
+        const ten = Object.entries(s.systems)
+          .filter(([sys]) => sys !== 'cached')
+          .map(([sys, x]) => `${sys} ${p50(x)}`)
+          .join(' ');
+        const one = Object.entries(s.oneConnection?.systems ?? {})
+          .map(([sys, x]) => `${sys} ${p50(x)}`)
+          .join(' ');
+        const target = s.chain != null ? s.chain * phase.latencyMs + TARGETS.p50SlackMs : '?';
+        console.log(`      p50 ms (target ${target}): ${ten}${one ? `; at 1 connection: ${one}` : ''}`);
+      }
+    }
+  }
+  console.log('\nTargets');
+  for (const t of evaluateTargets(result)) {
+    const verdict = t.met == null ? 'not measured' : t.met ? 'met' : 'MISSED';
+    console.log(`  ${verdict.padEnd(12)} ${t.target}: ${t.measured}`);
+  }
 }

@@ -4,6 +4,11 @@
 // request that answers the scenario's main data (the limit: what the upstream itself sustains).
 // `canonical` turns each system's `data` into one shape, so the harness can prove both gateways answer
 // the same thing before it measures them.
+//
+// `chain` is the scenario's dependent chain for this gateway: the number of upstream round trips one
+// operation waits for one after the other (README, "Loading"). At an injected latency L the p50 target is
+// chain x L + 1 ms. The harness checks it at every latency above 0: a single warm operation takes about
+// chain x L, and verify() logs the round trips it observed next to the declared number.
 
 const byId = (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 const edges = (connection) => (connection?.edges ?? []).map((e) => e.node);
@@ -17,12 +22,32 @@ export function scenarios({ profileId, workspaceId }) {
     {
       id: 'Q1',
       title: 'one profile by id',
+      // GET /api/profiles/{id}, nothing after it.
+      chain: 1,
       gateway: {
         query: `query Q1($id: String!) {
   profile(id: $id) { upstreamId name handle email phone workingAccount { company } }
 }`,
         variables: { id: profileId },
         canonical: (d) => profileCanon(d.profile, d.profile?.upstreamId),
+        // A different document on every request, as a client generating its queries would send: the root
+        // field under an alias numbered per request (test/fixtures/distinct-documents.ts does the same).
+        // Same variables, same upstream call; the answer is the verified one under the alias.
+        distinct: {
+          query: (n) => `query Q1($id: String!) {
+  d${n}: profile(id: $id) { upstreamId name handle email phone workingAccount { company } }
+}`,
+          expectBody: (verifiedBody, n) =>
+            verifiedBody.replace(/^\{"data":\{"profile":/, `{"data":{"d${n}":`),
+          // For autocannon's verifyBody: any alias number, the rest byte for byte the verified answer.
+          matcher: (verifiedBody) => {
+            const rest = verifiedBody.replace(/^\{"data":\{"profile":/, '');
+            return (body) => {
+              const head = /^\{"data":\{"d\d+":/.exec(body);
+              return head !== null && body.length === head[0].length + rest.length && body.endsWith(rest);
+            };
+          },
+        },
       },
       mesh: {
         query: `query Q1($id: NonEmptyString!) {
@@ -36,6 +61,9 @@ export function scenarios({ profileId, workspaceId }) {
     {
       id: 'Q2',
       title: "a workspace's members, each with its profile's email",
+      // The member list stands in for the workspace, and since the look-ahead the account's profile list
+      // starts with it: 2 calls, both sent at once, so 1 round trip.
+      chain: 1,
       gateway: {
         query: `query Q2($ws: String!) {
   workspace(id: $ws) { members(first: 100) { edges { node { upstreamId name handle profile { email } } } } }
@@ -70,6 +98,8 @@ export function scenarios({ profileId, workspaceId }) {
     {
       id: 'Q3',
       title: "the caller's workspaces with status and default flag",
+      // GET /api/workspaces?size=20 carries name, status and the default flag: 1 call.
+      chain: 1,
       gateway: {
         query: `query Q3 {
   workspaces(first: 20) { edges { node { upstreamId name status isDefault } } }
@@ -100,6 +130,9 @@ export function scenarios({ profileId, workspaceId }) {
     {
       id: 'Q4',
       title: "setDefaultWorkspace, then the default workspace's name and status",
+      // The PATCH, then the new default workspace's GET for its status (the PATCH answer only names it):
+      // the second call needs the first one's answer, so 2 round trips.
+      chain: 2,
       mutation: true,
       gateway: {
         query: `mutation Q4($p: String!, $w: String!) {
@@ -140,6 +173,10 @@ export function scenarios({ profileId, workspaceId }) {
     {
       id: 'Q5',
       title: 'wide: the caller, all profiles, all workspaces with their members',
+      // Round trip 1: the caller's profile, the profile list and the workspace page, at once. Round trip
+      // 2: each workspace's member list, which needs the page's ids. The caller's default workspace
+      // (name, status) is answered by the page. So 2.
+      chain: 2,
       gateway: {
         query: `query Q5($p: String!) {
   me: profile(id: $p) { upstreamId name email defaultWorkspace { upstreamId name status } }
