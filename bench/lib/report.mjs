@@ -212,7 +212,7 @@ export function writeMarkdown(path, result, { chartPath, jsonPath, mdPath }) {
   lines.push('- Everything runs on 127.0.0.1. The sandbox (`src/sandbox`) runs in its own process');
   lines.push('  (bench/sandbox-server.ts), once per latency, with the latency injected on every answer.');
   lines.push("- This gateway runs as production does: `npm run build`, then `npm run serve`'s command");
-  lines.push('  (`node --max-semi-space-size=8 --max-old-space-size=128 dist/index.js`) with');
+  lines.push('  (its flags, read from package.json) with');
   lines.push('  `NODE_ENV=production SANDBOX=0 MATATIKA_API_URL=<sandbox>/matatika`.');
   lines.push('- Mesh is composed from `schema/upstream/matatika.openapi.yaml` by bench/mesh/mesh.config.ts');
   lines.push(

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { SourceName } from '../config.js';
 import type { RequestScope } from '../telemetry/scope.js';
 import { LimitError, type UpstreamCall, UpstreamError } from './errors.js';
@@ -29,6 +30,8 @@ export class RequestBudget {
     readonly scope: RequestScope | null = null,
   ) {
     this.deadline = Date.now() + timeoutMs;
+    // Each call in flight listens for the client leaving: up to maxCalls of them, which is no leak.
+    if (signal) setMaxListeners(maxCalls + 10, signal);
   }
 
   /** Takes one call from the budget, or throws the reason the request may make no more. */
