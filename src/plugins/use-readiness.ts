@@ -1,4 +1,4 @@
-import { type Plugin, useReadinessCheck } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
 import type { SourceName } from '../config.js';
 import type { SourceHealth } from '../sources/index.js';
 
@@ -10,21 +10,29 @@ export interface Readiness {
   sources(): Record<SourceName, SourceHealth>;
 }
 
+const ENDPOINT = '/readyz';
+
 /**
  * `/readyz`: 200 once the gateway is listening, 503 while it starts or drains for shutdown, so a load
  * balancer sends it traffic only in between. The body reports each source's circuit; an open circuit
  * does not make the instance unready, because every replica shares the upstream and taking them all
  * out would turn one failing source into a full outage. Liveness stays Yoga's `/health`.
+ *
+ * Matched by exact path rather than with Yoga's useReadinessCheck, which tests every request that is
+ * not the probe (every GraphQL request) against a URLPattern: on Node 20 that is a polyfill, and it
+ * showed up as 2–3% of a request's CPU in the profile.
  */
 export function useReadiness(readiness: Readiness): Plugin {
-  return useReadinessCheck({
-    endpoint: '/readyz',
-    check: () => {
+  return {
+    onRequest({ url, endResponse }) {
+      if (url.pathname !== ENDPOINT) return;
       const status = readiness.state();
-      return Response.json(
-        { status, sources: readiness.sources() },
-        { status: status === 'ready' ? 200 : 503, headers: { 'cache-control': 'no-store' } },
+      endResponse(
+        Response.json(
+          { status, sources: readiness.sources() },
+          { status: status === 'ready' ? 200 : 503, headers: { 'cache-control': 'no-store' } },
+        ),
       );
     },
-  });
+  };
 }

@@ -25,14 +25,24 @@ export const ROUTES = [
  * mutation ends in one `invalidate`, which is the one place that knows what a write changes.
  */
 export class MatatikaClient {
-  readonly profiles: Profiles;
-  readonly workspaces: Workspaces;
-  readonly members: Members;
+  // Built on first use: most requests read one resource, and each holds a dataloader and its maps.
+  private resources: { profiles?: Profiles; workspaces?: Workspaces; members?: Members } = {};
 
-  constructor(session: SourceSession) {
-    this.profiles = new Profiles(session);
-    this.workspaces = new Workspaces(session);
-    this.members = new Members(session);
+  constructor(private readonly session: SourceSession) {}
+
+  get profiles(): Profiles {
+    this.resources.profiles ??= new Profiles(this.session);
+    return this.resources.profiles;
+  }
+
+  get workspaces(): Workspaces {
+    this.resources.workspaces ??= new Workspaces(this.session);
+    return this.resources.workspaces;
+  }
+
+  get members(): Members {
+    this.resources.members ??= new Members(this.session);
+    return this.resources.members;
   }
 
   async upsertProfile(
@@ -73,7 +83,7 @@ export class MatatikaClient {
    */
   private invalidate(change: { profile: Profile; changed: 'details' | 'defaultWorkspace' }): void {
     this.profiles.remember(change.profile);
-    if (change.changed === 'details') this.members.invalidate();
-    else this.workspaces.invalidate();
+    if (change.changed === 'details') this.resources.members?.invalidate();
+    else this.resources.workspaces?.invalidate();
   }
 }
