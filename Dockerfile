@@ -31,4 +31,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # node itself is PID 1 (no npm, no shell), so SIGTERM reaches the gateway's own shutdown handler;
 # the gateway starts no child processes, so there are no zombies to reap.
-CMD ["node", "--max-semi-space-size=4", "--max-old-space-size=128", "dist/index.js"]
+CMD ["node", "--max-semi-space-size=8", "--max-old-space-size=128", "dist/index.js"]

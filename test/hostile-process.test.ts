@@ -49,7 +49,7 @@ async function serve(env: Record<string, string> = {}, { viaNpm = false } = {}):
   };
   const child = viaNpm
     ? spawn('npm', ['run', '--silent', 'serve'], { env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(process.execPath, ['--max-semi-space-size=4', '--max-old-space-size=128', 'dist/index.js'], {
+    : spawn(process.execPath, ['--max-semi-space-size=8', '--max-old-space-size=128', 'dist/index.js'], {
         env: { NODE_ENV: 'production', ...fullEnv },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -262,7 +262,7 @@ describe('memory under distinct documents', () => {
         'tsx',
         '--expose-gc',
         '--max-old-space-size=128',
-        '--max-semi-space-size=4',
+        '--max-semi-space-size=8',
         'test/fixtures/distinct-documents.ts',
         '1000',
         '2',
