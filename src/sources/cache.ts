@@ -78,6 +78,15 @@ export class ListRead<R> {
     return this.state === 'pending' || this.state === 'failed';
   }
 
+  /**
+   * Whether a batch of `keys` keys should be answered from this list: it joins a read in flight (or a
+   * failed one, whose error answers the keys); with none started, it starts one from `threshold` keys
+   * on. After a read succeeded, its items are cached, so the keys that still come are not among them.
+   */
+  answers(keys: number, threshold: number): boolean {
+    return this.joinable || (this.state === 'none' && keys >= threshold);
+  }
+
   get started(): boolean {
     return this.state !== 'none';
   }
@@ -91,5 +100,34 @@ export class ListRead<R> {
   reset(): void {
     this.read = undefined;
     this.state = 'none';
+  }
+}
+
+/**
+ * Reads of one list endpoint keyed by their parameters (a page, a workspace's members, a search), each
+ * read once per request, all priming the same cache.
+ */
+export class ListReads<R> {
+  private readonly reads = new Map<string, ListRead<R>>();
+
+  constructor(private readonly prime: (result: R) => void) {}
+
+  /** The read for `key`, created with `fetch` the first time. */
+  of(key: string, fetch: () => Promise<R>): ListRead<R> {
+    let read = this.reads.get(key);
+    if (!read) {
+      read = new ListRead(fetch, this.prime);
+      this.reads.set(key, read);
+    }
+    return read;
+  }
+
+  /** The reads a batch should wait for: those still in flight (a finished one has primed the cache). */
+  inFlight(): Array<Promise<R>> {
+    return [...this.reads.values()].filter((read) => read.joinable).map((read) => read.get());
+  }
+
+  clear(): void {
+    this.reads.clear();
   }
 }

@@ -1,5 +1,5 @@
 import { withValidIds } from '../batch.js';
-import { ListRead, ResourceCache } from '../cache.js';
+import { ListReads, ResourceCache } from '../cache.js';
 import type { CursorCodec } from '../cursor.js';
 import { InputError, UpstreamError } from '../errors.js';
 import { pathOf } from '../http.js';
@@ -58,7 +58,7 @@ export class CadenyaClient {
   readonly profiles = new ResourceCache<AccountProfile>((ids) =>
     withValidIds('cadenya', ids, (valid) => this.findByIds(valid)),
   );
-  private readonly pages = new Map<string, ListRead<SearchPage>>();
+  private readonly pages = new ListReads<SearchPage>((page) => this.profiles.prime(page.items, (p) => p.id));
 
   constructor(
     private readonly session: SourceSession,
@@ -119,8 +119,7 @@ export class CadenyaClient {
     const wanted = new Set(ids);
     const found = new Map<string, AccountProfile>();
     // Searches of this request still in flight may hold the ids.
-    const inFlight = [...this.pages.values()].filter((p) => p.joinable).map((p) => p.get());
-    for (const page of await Promise.allSettled(inFlight)) {
+    for (const page of await Promise.allSettled(this.pages.inFlight())) {
       if (page.status === 'fulfilled')
         for (const item of page.value.items) if (wanted.has(item.id)) found.set(item.id, item);
     }
@@ -154,17 +153,11 @@ export class CadenyaClient {
   }
 
   private page(query: Record<string, string | number | undefined>): Promise<SearchPage> {
-    const key = JSON.stringify(query);
-    let read = this.pages.get(key);
-    if (!read) {
-      read = new ListRead(
-        () =>
-          this.session.get(searchPageSchema, { path: pathOf('cadenya', 'v1', 'account', 'profiles'), query }),
-        (page) => this.profiles.prime(page.items, (p) => p.id),
-      );
-      this.pages.set(key, read);
-    }
-    return read.get();
+    return this.pages
+      .of(JSON.stringify(query), () =>
+        this.session.get(searchPageSchema, { path: pathOf('cadenya', 'v1', 'account', 'profiles'), query }),
+      )
+      .get();
   }
 }
 

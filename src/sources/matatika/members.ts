@@ -1,6 +1,6 @@
 import { observeBatch } from '../../telemetry/scope.js';
 import { fromListOrSingle, listSavings, settleEach, unwrap } from '../batch.js';
-import { ListRead, ResourceCache } from '../cache.js';
+import { type ListRead, ListReads, ResourceCache } from '../cache.js';
 import { InputError, idProblem } from '../errors.js';
 import { pathOf } from '../http.js';
 import type { SourceSession } from '../session.js';
@@ -47,7 +47,9 @@ export function parseMemberKey(key: string): MemberKey | null {
  */
 export class Members {
   private readonly cache = new ResourceCache<WorkspaceMember>((keys) => this.batch(keys));
-  private readonly lists = new Map<string, ListRead<WorkspaceMember[]>>();
+  private readonly lists = new ListReads<WorkspaceMember[]>((members) =>
+    this.cache.prime(members, (m) => memberKey(m.workspaceId, m.id)),
+  );
 
   constructor(private readonly session: SourceSession) {}
 
@@ -84,20 +86,13 @@ export class Members {
   }
 
   private list(workspaceId: string): ListRead<WorkspaceMember[]> {
-    let read = this.lists.get(workspaceId);
-    if (!read) {
-      read = new ListRead(
-        () =>
-          this.session
-            .get(memberListSchema, {
-              path: pathOf('matatika', 'api', 'workspaces', { id: workspaceId }, 'members'),
-            })
-            .then((members) => members.map((m) => ({ ...m, workspaceId }))),
-        (members) => this.cache.prime(members, (m) => memberKey(m.workspaceId, m.id)),
-      );
-      this.lists.set(workspaceId, read);
-    }
-    return read;
+    return this.lists.of(workspaceId, () =>
+      this.session
+        .get(memberListSchema, {
+          path: pathOf('matatika', 'api', 'workspaces', { id: workspaceId }, 'members'),
+        })
+        .then((members) => members.map((m) => ({ ...m, workspaceId }))),
+    );
   }
 
   private async get(key: MemberKey): Promise<WorkspaceMember> {
@@ -129,7 +124,7 @@ export class Members {
     const reports: Array<Promise<{ batch?: number; listCoverage?: number }>> = [];
     for (const [workspaceId, group] of byWorkspace) {
       const list = this.list(workspaceId);
-      if (!list.joinable && (list.started || group.length < 2)) {
+      if (!list.answers(group.length, 2)) {
         for (const key of group) answers.set(key.key, this.get(key));
         continue;
       }

@@ -93,7 +93,7 @@ export class Profiles {
     // A list started ahead for this batch counts, in the metrics, as read by it.
     const listRead = this.list.started && !this.listAhead;
     this.listAhead = false;
-    if (!this.list.joinable && (this.list.started || ids.length < PROFILE_LIST_THRESHOLD)) {
+    if (!this.list.answers(ids.length, PROFILE_LIST_THRESHOLD)) {
       observeBatch(this.session.scope, 'matatika.profiles', ids.length, {});
       return settleEach(ids, (id) => this.get(id));
     }

@@ -1,6 +1,6 @@
 import { observeBatch } from '../../telemetry/scope.js';
 import { fromListOrSingle, listSavings, settleEach, withValidIds } from '../batch.js';
-import { ListRead, ResourceCache } from '../cache.js';
+import { ListRead, ListReads, ResourceCache } from '../cache.js';
 import { pathOf } from '../http.js';
 import type { SourceSession } from '../session.js';
 import { type Workspace, type WorkspacePage, workspacePageSchema, workspaceSchema } from './payloads.js';
@@ -25,7 +25,7 @@ export class Workspaces {
   private readonly cache = new ResourceCache<Workspace>((ids) =>
     withValidIds('matatika', ids, (valid) => this.batch(valid)),
   );
-  private readonly pages = new Map<string, ListRead<WorkspacePage>>();
+  private readonly pages = new ListReads<WorkspacePage>((p) => this.cache.prime(p.workspaces, (w) => w.id));
   /** Every workspace of the caller, read through pages of WORKSPACE_BATCH_PAGE_SIZE (which prime the cache). */
   private readonly all = new ListRead(
     () => this.readAll(),
@@ -69,20 +69,12 @@ export class Workspaces {
 
   /** One page of the caller's workspaces; `page` is 0-based, as upstream. */
   private page(page: number, size: number): ListRead<WorkspacePage> {
-    const key = `${page}:${size}`;
-    let read = this.pages.get(key);
-    if (!read) {
-      read = new ListRead(
-        () =>
-          this.session.get(workspacePageSchema, {
-            path: pathOf('matatika', 'api', 'workspaces'),
-            query: { page, size },
-          }),
-        (p) => this.cache.prime(p.workspaces, (w) => w.id),
-      );
-      this.pages.set(key, read);
-    }
-    return read;
+    return this.pages.of(`${page}:${size}`, () =>
+      this.session.get(workspacePageSchema, {
+        path: pathOf('matatika', 'api', 'workspaces'),
+        query: { page, size },
+      }),
+    );
   }
 
   /**
@@ -111,8 +103,7 @@ export class Workspaces {
    */
   private async batch(ids: readonly string[]): Promise<Array<Workspace | Error>> {
     const known = new Map<string, Workspace>();
-    const inFlight = [...this.pages.values()].filter((p) => p.joinable).map((p) => p.get());
-    for (const page of await Promise.allSettled(inFlight)) {
+    for (const page of await Promise.allSettled(this.pages.inFlight())) {
       if (page.status === 'fulfilled') for (const w of page.value.workspaces) known.set(w.id, w);
     }
     const missing = ids.filter((id) => !known.has(id));
@@ -122,10 +113,9 @@ export class Workspaces {
       singles++;
       return this.get(id);
     };
-    const loaded =
-      !this.all.joinable && (this.all.started || missing.length < 2)
-        ? await settleEach(missing, single)
-        : await fromListOrSingle(missing, this.all.get(), (w) => w.id, single);
+    const loaded = !this.all.answers(missing.length, 2)
+      ? await settleEach(missing, single)
+      : await fromListOrSingle(missing, this.all.get(), (w) => w.id, single);
     const saved = listSavings(listRead, missing.length - singles);
     observeBatch(this.session.scope, 'matatika.workspaces', ids.length, {
       batch: saved.batch,

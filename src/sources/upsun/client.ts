@@ -1,5 +1,5 @@
 import { settleEach, withValidIds } from '../batch.js';
-import { ListRead, ResourceCache } from '../cache.js';
+import { ListReads, ResourceCache } from '../cache.js';
 import type { CursorCodec } from '../cursor.js';
 import { InputError, type UpstreamCall, UpstreamError } from '../errors.js';
 import { type HttpSource, pathOf } from '../http.js';
@@ -45,7 +45,9 @@ export class UpsunClient {
   readonly profiles = new ResourceCache<UserProfile>((ids) =>
     withValidIds('upsun', ids, (valid) => settleEach(valid, (id) => this.getProfile(id))),
   );
-  private readonly pages = new Map<string, ListRead<PositionedPage<Position, UserProfile>>>();
+  private readonly pages = new ListReads<PositionedPage<Position, UserProfile>>((page) =>
+    this.profiles.prime(page.items, (p) => p.id),
+  );
 
   constructor(
     private readonly session: SourceSession,
@@ -90,15 +92,7 @@ export class UpsunClient {
   private page(at: Position) {
     if (at instanceof UpstreamError) return Promise.reject(at);
     const search = at;
-    let read = this.pages.get(search);
-    if (!read) {
-      read = new ListRead(
-        () => this.fetchPage(search),
-        (page) => this.profiles.prime(page.items, (p) => p.id),
-      );
-      this.pages.set(search, read);
-    }
-    return read.get();
+    return this.pages.of(search, () => this.fetchPage(search)).get();
   }
 
   private async fetchPage(search: string): Promise<PositionedPage<Position, UserProfile>> {
