@@ -35,8 +35,12 @@ export interface Config {
   upsunAuthUrl: URL | null;
   /** Key that signs paging cursors; from CURSOR_SECRET, else random per process. */
   cursorSecret: Buffer;
-  /** Upstream calls one request may make, all sources together. */
+  /** Upstream calls one request may make, all sources together (a batch's operations share them). */
   maxUpstreamCalls: number;
+  /** The longest operation text accepted, in UTF-8 bytes; checked before it is parsed, hashed or stored. */
+  maxDocumentBytes: number;
+  /** Operations one batched request (a JSON array) may hold; 0 refuses batches. */
+  maxBatchOperations: number;
   /** Calls one request may have in flight to one source at once: its fan-outs wait for a free slot. */
   upstreamConcurrency: number;
   /** The whole request's deadline: no upstream call outlives it. */
@@ -70,8 +74,9 @@ export interface PersistedOperationsConfig {
    */
   mode: 'apq' | 'only' | 'off';
   /**
-   * With `only`, the trusted documents by id, read at boot from PERSISTED_OPERATIONS_MANIFEST: the
-   * `{ "sha256:<hex>": "<document>" }` file GraphQL Code Generator's client preset writes.
+   * The trusted documents by id (`documentId`, and in `only` mode all that may run), read at boot from
+   * PERSISTED_OPERATIONS_MANIFEST: the `{ "sha256:<hex>": "<document>" }` file GraphQL Code Generator's
+   * client preset writes.
    */
   documents: ReadonlyMap<string, string>;
 }
@@ -185,6 +190,8 @@ const envSchema = z.object({
   UPSUN_AUTH_URL: httpUrl.optional(),
   CURSOR_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   MAX_UPSTREAM_CALLS: count(1, 10_000).default(50),
+  MAX_DOCUMENT_BYTES: count(1024, 1_048_576).default(65_536),
+  MAX_BATCH_OPERATIONS: count(0, 100).default(10),
   UPSTREAM_CONCURRENCY: count(1, 1_000).default(8),
   REQUEST_TIMEOUT_MS: timeout.default(15_000),
   SHUTDOWN_TIMEOUT_MS: timeout.default(10_000),
@@ -283,6 +290,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // process, which is why CURSOR_SECRET exists for several.
     cursorSecret: e.CURSOR_SECRET ? Buffer.from(e.CURSOR_SECRET) : randomBytes(32),
     maxUpstreamCalls: e.MAX_UPSTREAM_CALLS,
+    maxDocumentBytes: e.MAX_DOCUMENT_BYTES,
+    maxBatchOperations: e.MAX_BATCH_OPERATIONS,
     upstreamConcurrency: e.UPSTREAM_CONCURRENCY,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
@@ -293,7 +302,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     persistedOperations: {
       mode: e.PERSISTED_OPERATIONS,
       documents:
-        e.PERSISTED_OPERATIONS === 'only'
+        e.PERSISTED_OPERATIONS !== 'off'
           ? readManifest(
               e.PERSISTED_OPERATIONS_MANIFEST
                 ? pathToFileURL(resolve(e.PERSISTED_OPERATIONS_MANIFEST))

@@ -1,21 +1,26 @@
 import { createRequire } from 'node:module';
-import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
-import { GraphQLError } from 'graphql';
-import { createYoga, type GraphiQLOptions, maskError, type Plugin } from 'graphql-yoga';
+import { type DocumentNode, GraphQLError } from 'graphql';
+import { createYoga, type GraphiQLOptions, maskError } from 'graphql-yoga';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { createStores } from './cache/index.js';
 import { type Config, SOURCES } from './config.js';
-import { type Context, createContextFactory } from './context.js';
+import { BatchBudgets, type Context, createContextFactory } from './context.js';
 import { exampleOperation, type GraphiQLTab } from './examples.js';
 import { useAccessLog } from './plugins/use-access-log.js';
 import { useArgumentLimits } from './plugins/use-argument-limits.js';
+import { useBatching } from './plugins/use-batching.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
+import { useCacheHeaders } from './plugins/use-cache-headers.js';
+import { useCompression } from './plugins/use-compression.js';
 import { useCsrfPrevention } from './plugins/use-csrf-prevention.js';
 import { useDeferStream } from './plugins/use-defer-stream.js';
+import { useDocumentLimit } from './plugins/use-document-limit.js';
 import { useFieldErrors } from './plugins/use-field-errors.js';
 import { useJit } from './plugins/use-jit.js';
 import { useMetrics } from './plugins/use-metrics.js';
 import { useNoIntrospection } from './plugins/use-no-introspection.js';
+import { useNoSuggestions } from './plugins/use-no-suggestions.js';
 import { usePersistedOperations } from './plugins/use-persisted-operations.js';
 import { useQueryLimits } from './plugins/use-query-limits.js';
 import { type Lifecycle, useReadiness } from './plugins/use-readiness.js';
@@ -75,13 +80,16 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
     await stores.close();
     await stopTracing();
   };
+  const batches = new BatchBudgets(config);
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
-    context: createContextFactory(config, upstreams),
+    context: createContextFactory(config, upstreams, batches),
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     landingPage: false,
     // Replaced by useBodyLimit, which does the same without streaming every body through a transform.
     maxRequestBodySize: false,
+    parserAndValidationCache: documentCaches(),
+    batching: config.maxBatchOperations > 0 ? { limit: config.maxBatchOperations } : false,
     logging: logger,
     renderGraphiQL: renderBundledGraphiQL,
     graphiql: config.graphiql
@@ -116,9 +124,11 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
       useCsrfPrevention(SOURCES.map((s) => config.sources[s].tokenHeader)),
       useDeferStream((error) => clientError(error, 'Unexpected error.', false) as GraphQLError),
       useBodyLimit(),
+      useBatching({ maxOperations: config.maxBatchOperations, budgets: batches }),
+      useDocumentLimit({ maxBytes: config.maxDocumentBytes }),
       useArgumentLimits(),
       ...useQueryLimits(),
-      ...(config.production ? [blockFieldSuggestionsPlugin() as Plugin] : []),
+      ...(config.production ? [useNoSuggestions()] : []),
       ...(config.introspection ? [] : [useNoIntrospection()]),
       useJit(),
       useFieldErrors(),
@@ -128,6 +138,9 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
       ...(config.responseCache && stores.responses
         ? useCallerResponseCache(config, config.responseCache, stores.responses)
         : []),
+      // Last, so that a header an earlier plugin chose (the response cache's) stands.
+      useCacheHeaders({ graphqlEndpoint: GRAPHQL_ENDPOINT, cors: config.corsOrigins.length > 0 }),
+      useCompression(),
     ],
   });
   return Object.assign(yoga, {
@@ -161,6 +174,27 @@ function corsPolicy(origins: string[]) {
   return (request: Request) => {
     const origin = request.headers.get('origin');
     return origin !== null && allowed.has(origin) ? { origin: [origin], credentials: true } : false;
+  };
+}
+
+/**
+ * Yoga's caches of parsed documents and of parse errors, keyed by the operation text, bounded by bytes as
+ * well as by count: a parsed document weighs about 40 times its text (measured), and a client sending
+ * distinct large documents must evict, not grow the heap. Validation results hang off the documents.
+ */
+function documentCaches() {
+  const bytes = (_: unknown, text: string) => Math.max(1, text.length * 40);
+  return {
+    documentCache: new LRUCache<string, DocumentNode>({
+      max: 1024,
+      maxSize: 12 * 1024 * 1024,
+      sizeCalculation: bytes,
+    }),
+    errorCache: new LRUCache<string, Error>({
+      max: 1024,
+      maxSize: 2 * 1024 * 1024,
+      sizeCalculation: (_, text) => text.length + 512,
+    }),
   };
 }
 

@@ -291,4 +291,81 @@ describe('cross-site requests and CORS', () => {
     const dev = await post(h.gateway, '{ profil(id: "x") { name } }');
     expect(dev.errors?.[0]?.message).toMatch(/Did you mean/);
   });
+
+  // Hardening row 5: enum values and input fields, written in the document or sent as variables.
+  it.each([
+    ['an enum literal', '{ accountProfiles(type: USR) { totalCount } }', undefined],
+    [
+      'an enum variable',
+      'query($t: AccountProfileType) { accountProfiles(type: $t) { totalCount } }',
+      { t: 'USR' },
+    ],
+    [
+      'an input object literal',
+      'mutation { upsertProfile(input: { profileId: "x", nme: "y" }) { created } }',
+      undefined,
+    ],
+    [
+      'an input object variable',
+      'mutation($i: UpsertProfileInput!) { upsertProfile(input: $i) { created } }',
+      { i: { profileId: 'x', phon: '1' } },
+    ],
+  ])('in production suggests nothing for a misspelt %s', async (_, query, variables) => {
+    const prod = await post(h.gatewayWith({ NODE_ENV: 'production' }), query, { variables });
+    expect(prod.errors?.length).toBeGreaterThan(0);
+    for (const error of prod.errors ?? [])
+      expect(error.message).not.toMatch(/Did you mean|USER|"name"|"phone"/);
+    const dev = await post(h.gateway, query, { variables });
+    expect(dev.errors?.map((e) => e.message).join(' ')).toMatch(/Did you mean/);
+    expect(h.sandbox.requests).toHaveLength(0);
+  });
+
+  it('says that CORS answers vary by Origin, for an allowed origin as for any other', async () => {
+    const gateway = h.gatewayWith({ NODE_ENV: 'production', CORS_ORIGINS: 'https://app.example.com' });
+    for (const origin of ['https://app.example.com', 'https://evil.example']) {
+      const response = await gateway.fetch('http://gateway.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin, ...asDemo },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
+      expect(response.headers.get('vary')).toMatch(/\bOrigin\b/);
+    }
+  });
+});
+
+// Hardening row 1: a document is refused by its size before anything else holds it.
+describe('hostile input: documents are bounded in bytes (MAX_DOCUMENT_BYTES)', () => {
+  const padded = (bytes: number) => `# ${'x'.repeat(bytes)}\n{ __typename }`;
+
+  it('refuses a document over 64 KB, mostly comments, with LIMIT_EXCEEDED before it is parsed', async () => {
+    const res = await raw({ query: padded(70_000) });
+    expect(res.status).toBe(400);
+    expect(codes(res.body as never)).toEqual(['LIMIT_EXCEEDED']);
+    expect((await raw({ query: padded(60_000) })).body).toEqual({ data: { __typename: 'Query' } });
+  });
+
+  it('counts bytes, not characters: 30,000 three-byte characters are 90 KB', async () => {
+    const res = await raw({ query: `# ${'€'.repeat(30_000)}\n{ __typename }` });
+    expect(codes(res.body as never)).toEqual(['LIMIT_EXCEEDED']);
+  });
+
+  it('never registers an APQ document over the limit', async () => {
+    const { createHash } = await import('node:crypto');
+    const query = padded(70_000);
+    const sha256Hash = createHash('sha256').update(query).digest('hex');
+    const persistedQuery = { version: 1, sha256Hash };
+    expect(codes((await raw({ query, extensions: { persistedQuery } })).body as never)).toEqual([
+      'LIMIT_EXCEEDED',
+    ]);
+    expect(codes((await raw({ extensions: { persistedQuery } })).body as never)).toEqual([
+      'PERSISTED_QUERY_NOT_FOUND',
+    ]);
+  });
+
+  it('takes its limit from MAX_DOCUMENT_BYTES', async () => {
+    const small = h.gatewayWith({ MAX_DOCUMENT_BYTES: '2048' });
+    const res = await post(small, padded(3000));
+    expect(codes(res)).toEqual(['LIMIT_EXCEEDED']);
+    expect(res.errors?.[0]?.message).toMatch(/2048 bytes \(MAX_DOCUMENT_BYTES\)/);
+  });
 });

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { usePersistedOperations as useYogaPersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { createGraphQLError, type GraphQLParams, type Plugin } from 'graphql-yoga';
 import type { OperationStore } from '../cache/operation-store.js';
 import type { PersistedOperationsConfig } from '../config.js';
@@ -15,58 +14,109 @@ function apqHash(params: GraphQLParams): string | null {
 }
 
 /**
- * Persisted operations, in one of two modes (PERSISTED_OPERATIONS):
+ * The `documentId` of a GraphQL-over-HTTP persisted-document request: a field of a POST body, or a
+ * parameter of a GET's query string (which Yoga's GET parser does not carry over).
+ */
+function documentIdOf(params: GraphQLParams, request: Request): unknown {
+  const fromBody = (params as { documentId?: unknown }).documentId;
+  if (fromBody !== undefined || request.method !== 'GET') return fromBody;
+  const query = request.url.indexOf('?');
+  return query === -1
+    ? undefined
+    : (new URLSearchParams(request.url.slice(query)).get('documentId') ?? undefined);
+}
+
+type Refusal = 'PERSISTED_QUERY_ONLY' | 'PERSISTED_QUERY_NOT_IN_LIST' | 'BAD_USER_INPUT';
+
+function refused(code: Refusal, message: string) {
+  return createGraphQLError(message, { extensions: { code, http: { status: 400 } } });
+}
+
+/** The exact message Apollo's PersistedQueryLink (and every APQ client) waits for before resending. */
+const notRegistered = () =>
+  createGraphQLError('PersistedQueryNotFound', { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } });
+
+/**
+ * Persisted operations, in one of two modes (PERSISTED_OPERATIONS), plus the manifest's trusted
+ * documents in both:
  *
+ * - `documentId` (the GraphQL-over-HTTP persisted-documents convention that Relay, Hive and GraphQL
+ *   Code Generator's client preset send), in a POST body or a GET's query string, runs the manifest's
+ *   document of that id (`sha256:<hex>`, or the bare hex).
  * - `apq`: Apollo's automatic persisted queries. A request carrying only a hash runs the operation
  *   registered under it, or answers `PersistedQueryNotFound`, upon which Apollo Client's
- *   PersistedQueryLink resends the hash with the query; that request registers it. Ad-hoc operations
- *   still run.
- * - `only`: trusted documents. Only the manifest's documents run, asked for by `documentId` (what GraphQL
- *   Code Generator's client preset sends) or by an APQ hash; any other operation is refused, and nothing
- *   can be registered.
- *
- * Yoga's plugin looks operations up; registering them (APQ's second request) is the glue below.
+ *   PersistedQueryLink resends the hash with the query; that request registers it once it has
+ *   validated. Ad-hoc operations still run.
+ * - `only`: trusted documents. Only the manifest's documents run, by `documentId` or by their APQ hash;
+ *   any other operation is refused, and nothing can be registered.
  */
 export function usePersistedOperations(config: PersistedOperationsConfig, store: OperationStore): Plugin[] {
   if (config.mode === 'off') return [];
-  if (config.mode === 'only') {
-    return [
-      useYogaPersistedOperations({
-        allowArbitraryOperations: false,
-        extractPersistedOperationId: (params) => {
-          const documentId = (params as { documentId?: unknown }).documentId;
-          if (typeof documentId === 'string') return documentId;
-          const hash = apqHash(params);
-          return hash ? `sha256:${hash}` : null;
-        },
-        getPersistedOperation: (id) => config.documents.get(id) ?? null,
-        customErrors: {
-          persistedQueryOnly: refused(
-            'PERSISTED_QUERY_ONLY',
-            'Only trusted documents run here: send the documentId of an operation in the manifest, not its text.',
-          ),
-          keyNotFound: refused(
-            'PERSISTED_QUERY_ONLY',
-            'Only trusted documents run here: send the documentId of an operation in the manifest.',
-          ),
-          notFound: refused('PERSISTED_QUERY_NOT_IN_LIST', 'No trusted document has this documentId.'),
-        },
-      }),
-    ];
-  }
+  const trusted = (id: string) =>
+    config.documents.get(id) ??
+    (/^[0-9a-f]{64}$/.test(id) ? config.documents.get(`sha256:${id}`) : undefined);
+  const only = config.mode === 'only';
   // Registrations wait for validation: only an operation that would run is stored, so the registry
   // cannot be filled with junk (and every stored text has passed the query limits).
   const pending = new WeakMap<object, { hash: string; query: string }>();
   // The store's write, awaited before the answer leaves: a replica asked for the hash right after must find it.
   const writes = new WeakMap<Request, Promise<void>>();
+
+  // Synchronous but for a registry read: most requests carry their text and must not wait a tick.
+  const resolve = (
+    params: GraphQLParams,
+    request: Request,
+  ): GraphQLParams | Promise<GraphQLParams> | null => {
+    const documentId = documentIdOf(params, request);
+    if (documentId !== undefined) {
+      if (typeof documentId !== 'string' || params.query) {
+        throw refused('BAD_USER_INPUT', 'Send a documentId (a string) or a query, not both.');
+      }
+      const document = trusted(documentId);
+      if (document === undefined) {
+        throw refused('PERSISTED_QUERY_NOT_IN_LIST', 'No trusted document has this documentId.');
+      }
+      return withQuery(params, document);
+    }
+    const hash = apqHash(params);
+    if (only) {
+      if (params.query || !hash) {
+        throw refused(
+          'PERSISTED_QUERY_ONLY',
+          'Only trusted documents run here: send the documentId of an operation in the manifest, not its text.',
+        );
+      }
+      const document = trusted(hash);
+      if (document === undefined) {
+        throw refused('PERSISTED_QUERY_NOT_IN_LIST', 'No trusted document has this documentId.');
+      }
+      return withQuery(params, document);
+    }
+    if (params.query) return null;
+    if (!hash) throw refused('BAD_USER_INPUT', 'Must provide a query string or a persisted query hash.');
+    const document = trusted(hash);
+    if (document !== undefined) return withQuery(params, document);
+    return store.get(hash).then((registered) => {
+      if (registered === null) throw notRegistered();
+      return withQuery(params, registered);
+    });
+  };
+
   const register: Plugin = {
-    onParams({ params, context }) {
+    onParams({ params, request, context, setParams }) {
+      const resolved = resolve(params, request);
+      if (resolved instanceof Promise) return resolved.then(setParams);
+      if (resolved) {
+        setParams(resolved);
+        return;
+      }
       const hash = apqHash(params);
       if (!hash || !params.query) return;
       if (createHash('sha256').update(params.query).digest('hex') !== hash) {
-        throw createGraphQLError('The persisted query hash does not match the query (sha256 of its text).', {
-          extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
-        });
+        throw refused(
+          'BAD_USER_INPUT',
+          'The persisted query hash does not match the query (sha256 of its text).',
+        );
       }
       pending.set(context, { hash, query: params.query });
     },
@@ -81,24 +131,15 @@ export function usePersistedOperations(config: PersistedOperationsConfig, store:
       return writes.get(request);
     },
   };
-  return [
-    useYogaPersistedOperations({
-      allowArbitraryOperations: true,
-      extractPersistedOperationId: apqHash,
-      getPersistedOperation: (hash) => store.get(hash),
-      customErrors: {
-        // The exact message Apollo's PersistedQueryLink (and every APQ client) waits for before resending.
-        notFound: { message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } },
-        keyNotFound: {
-          message: 'Must provide a query string or a persisted query hash.',
-          extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
-        },
-      },
-    }),
-    register,
-  ];
+  return [register];
 }
 
-function refused(code: string, message: string) {
-  return { message, extensions: { code, http: { status: 400 } } };
+/** `params` with the stored operation text and without `documentId`, which Yoga would refuse. */
+function withQuery(params: GraphQLParams, query: string): GraphQLParams {
+  return {
+    query,
+    operationName: params.operationName,
+    variables: params.variables,
+    extensions: params.extensions,
+  };
 }

@@ -122,8 +122,11 @@ export class RequestClients implements SourceClients {
     private readonly headers: Headers,
     signal: AbortSignal | null = null,
     scope: RequestScope | null = null,
+    /** The budget of the HTTP request this operation belongs to, when it shares one (a batch). */
+    budget?: RequestBudget,
   ) {
-    this.budget = new RequestBudget(config.maxUpstreamCalls, config.requestTimeoutMs, signal, scope);
+    this.budget =
+      budget ?? new RequestBudget(config.maxUpstreamCalls, config.requestTimeoutMs, signal, scope);
   }
 
   get matatika(): MatatikaClient {
