@@ -2,6 +2,7 @@
 // drains on SIGTERM, what a keep-alive client sees meanwhile, what it refuses, and how its memory holds
 // up against a stream of distinct documents.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import http from 'node:http';
@@ -37,7 +38,10 @@ interface Running {
 }
 
 /** Starts the build as `npm run serve` does (or through npm itself), over the test's sandbox. */
-async function serve(env: Record<string, string> = {}, { viaNpm = false } = {}): Promise<Running> {
+async function serve(
+  env: Record<string, string> = {},
+  { viaNpm = false, nodeFlags = [] as string[] } = {},
+): Promise<Running> {
   const urls = Object.fromEntries(SOURCES.map((s) => [`${s.toUpperCase()}_API_URL`, sandbox.urlOf(s)]));
   const fullEnv = {
     PATH: process.env.PATH ?? '',
@@ -49,10 +53,14 @@ async function serve(env: Record<string, string> = {}, { viaNpm = false } = {}):
   };
   const child = viaNpm
     ? spawn('npm', ['run', '--silent', 'serve'], { env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(process.execPath, ['--max-semi-space-size=8', '--max-old-space-size=128', 'dist/index.js'], {
-        env: { NODE_ENV: 'production', ...fullEnv },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+    : spawn(
+        process.execPath,
+        ['--max-semi-space-size=8', '--max-old-space-size=128', ...nodeFlags, 'dist/index.js'],
+        {
+          env: { NODE_ENV: 'production', ...fullEnv },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
   let text = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     text += chunk.toString();
@@ -251,6 +259,67 @@ describe('oversized chunked bodies', () => {
       await exited(child);
     }
   });
+});
+
+/** The child's heap in use after full collections, as test/support/heap-probe.mjs reports it on SIGUSR2. */
+async function heapUsed(running: Running): Promise<number> {
+  const seen = running.output().length;
+  running.child.kill('SIGUSR2');
+  for (let i = 0; i < 100; i++) {
+    const found = /heap-used (\d+)/.exec(running.output().slice(seen));
+    if (found) return Number(found[1]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('the heap probe did not answer');
+}
+
+/** Sends `bodies` to the gateway `concurrency` at a time; resolves with every status. */
+async function flood(port: number, bodies: string[], concurrency: number): Promise<number[]> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const statuses: number[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++] as string;
+      statuses.push((await send(port, agent, body, {})).status);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  agent.destroy();
+  return statuses;
+}
+
+// Hardening row 1: distinct documents of a megabyte (comments pass the token limit) sent without credentials.
+describe('memory under megabyte documents', () => {
+  it('stays up with its post-GC heap within 30 MB after 150 distinct 1 MB documents, plain and as APQ registrations', async () => {
+    const running = await serve(
+      {},
+      { nodeFlags: ['--expose-gc', '--import', './test/support/heap-probe.mjs'] },
+    );
+    try {
+      await flood(
+        running.port,
+        Array.from({ length: 20 }, () => profileQuery),
+        10,
+      );
+      const before = await heapUsed(running);
+      const document = (n: number) => `# ${n} ${'x'.repeat(1_000_000)}\n{ __typename }`;
+      const plain = Array.from({ length: 150 }, (_, n) => JSON.stringify({ query: document(n) }));
+      const apq = Array.from({ length: 150 }, (_, n) => {
+        const query = document(1000 + n);
+        const sha256Hash = createHash('sha256').update(query).digest('hex');
+        return JSON.stringify({ query, extensions: { persistedQuery: { version: 1, sha256Hash } } });
+      });
+      const statuses = [...(await flood(running.port, plain, 10)), ...(await flood(running.port, apq, 10))];
+      expect(new Set(statuses)).toEqual(new Set([400]));
+      expect(running.child.exitCode).toBeNull();
+      const after = await heapUsed(running);
+      expect(after - before).toBeLessThan(30 * 1024 * 1024);
+    } finally {
+      running.child.kill('SIGTERM');
+      await exited(running.child);
+    }
+  }, 60_000);
 });
 
 describe('memory under distinct documents', () => {
