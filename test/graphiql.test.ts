@@ -98,6 +98,11 @@ describe('GraphiQL: a small page, and its assets compressed and cached for good'
     const gzip = await page(h.gateway, { 'accept-encoding': 'gzip' });
     expect(gzip.headers.get('content-encoding')).toBe('gzip');
     expect(gunzipSync(Buffer.from(await gzip.arrayBuffer())).toString()).toBe(plain);
+    const slash = await h.gateway.fetch('http://gateway.test/graphql/', {
+      headers: { accept: 'text/html', 'accept-encoding': 'br' },
+    });
+    expect(slash.headers.get('content-encoding')).toBe('br');
+    expect(slash.headers.get('cache-control')).toBe('no-cache');
   });
 
   it('answers each asset immutable for a year, br or gzip as accepted, with the package’s exact bytes', async () => {

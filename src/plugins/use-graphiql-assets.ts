@@ -198,8 +198,10 @@ export function useGraphiQLAssets({ graphqlEndpoint }: GraphiQLAssetsOptions): P
     },
     onResponse({ request, response, setResponse }) {
       if (request.method !== 'GET' || !response.headers.get('content-type')?.startsWith('text/html')) return;
-      if (response.headers.has('content-encoding') || new URL(request.url).pathname !== graphqlEndpoint)
-        return;
+      if (response.headers.has('content-encoding')) return;
+      // Yoga serves the page with a trailing slash too.
+      const path = new URL(request.url).pathname;
+      if (path !== graphqlEndpoint && path !== `${graphqlEndpoint}/`) return;
       return servePage(request, response).then(setResponse);
     },
   };
