@@ -1,6 +1,5 @@
-import { createRequire } from 'node:module';
 import { type DocumentNode, GraphQLError } from 'graphql';
-import { createYoga, type GraphiQLOptions, maskError } from 'graphql-yoga';
+import { createYoga, maskError } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { createStores } from './cache/index.js';
@@ -17,6 +16,7 @@ import { useCsrfPrevention } from './plugins/use-csrf-prevention.js';
 import { useDeferStream } from './plugins/use-defer-stream.js';
 import { useDocumentLimit } from './plugins/use-document-limit.js';
 import { useFieldErrors } from './plugins/use-field-errors.js';
+import { renderGraphiQLPage, useGraphiQLAssets } from './plugins/use-graphiql-assets.js';
 import { useJit } from './plugins/use-jit.js';
 import { useMetrics } from './plugins/use-metrics.js';
 import { useNoIntrospection } from './plugins/use-no-introspection.js';
@@ -39,18 +39,6 @@ export interface GatewayOptions {
   logger: Logger;
   /** What GraphiQL opens with: tabs of example operations with the headers and variables that make them work. */
   graphiqlTabs?: GraphiQLTab[];
-}
-
-const require = createRequire(import.meta.url);
-
-/**
- * GraphiQL bundled with its assets (@graphql-yoga/render-graphiql) rather than Yoga's CDN copy, so it
- * works offline and behind strict egress rules. The bundle is 9 MB of script, so it is loaded when a
- * page is first asked for: a production gateway, where GraphiQL is off, never holds it in memory.
- */
-function renderBundledGraphiQL(options: GraphiQLOptions): string {
-  const bundled = require('@graphql-yoga/render-graphiql') as typeof import('@graphql-yoga/render-graphiql');
-  return bundled.renderGraphiQL(options);
 }
 
 const GRAPHQL_ENDPOINT = '/graphql';
@@ -91,7 +79,9 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
     parserAndValidationCache: documentCaches(),
     batching: config.maxBatchOperations > 0 ? { limit: config.maxBatchOperations } : false,
     logging: logger,
-    renderGraphiQL: renderBundledGraphiQL,
+    // GraphiQL bundled with its assets (@graphql-yoga/render-graphiql) rather than Yoga's CDN copy, so it
+    // works offline and behind strict egress rules; the page links to them (useGraphiQLAssets serves them).
+    renderGraphiQL: renderGraphiQLPage,
     graphiql: config.graphiql
       ? {
           title: 'Profile gateway',
@@ -115,6 +105,7 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
     plugins: [
       useRequestScope({ metrics, graphqlEndpoint: GRAPHQL_ENDPOINT }),
       useReadiness({ state: () => lifecycle, sources: () => upstreams.health() }),
+      ...(config.graphiql ? [useGraphiQLAssets({ graphqlEndpoint: GRAPHQL_ENDPOINT })] : []),
       ...(config.metrics ? [useMetrics({ metrics, endpoint: config.metricsPort === null })] : []),
       ...(config.tracing.enabled ? [useTracing({ graphqlEndpoint: GRAPHQL_ENDPOINT })] : []),
       useAccessLog({ logger }),

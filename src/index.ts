@@ -94,8 +94,12 @@ function printSandboxBanner(endpoint: string, sandbox: Sandbox, config: Config) 
   const curlHeaders = Object.entries(headers)
     .map(([name, value]) => `-H '${name}: ${value}'`)
     .join(' ');
+  // With GraphiQL off (production, unless GRAPHIQL=1) a browser gets a 406 there: say how to turn it on.
+  const graphiql = config.graphiql
+    ? 'GraphiQL: open it in a browser'
+    : 'GraphiQL is off: set GRAPHIQL=1 to turn it on';
   console.log(`
-Profile gateway on ${endpoint} (GraphiQL: open it in a browser)
+Profile gateway on ${endpoint} (${graphiql})
 Upstreams: the embedded sandbox at ${sandbox.url} (demo data; set *_API_URL to use real APIs)
 
 Demo credentials (request headers):

@@ -1,5 +1,5 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print } from 'graphql';
+import { isObjectType, parse, print, TypeInfo, visit, visitWithTypeInfo } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import {
   OverviewDocument,
@@ -7,6 +7,8 @@ import {
   UpsertProfileDocument,
   WorkspaceMembersDocument,
 } from '../schema/generated/graphql.js';
+import { EXAMPLES, exampleOperation } from '../src/examples.js';
+import { schema } from '../src/schema/index.js';
 import { demo, type GraphQLResponse, useHarness } from './harness.js';
 
 const h = useHarness();
@@ -51,13 +53,22 @@ describe('the example operations in schema/examples (README, GraphiQL) work as d
     expect(h.sandbox.requests).toHaveLength(3);
   });
 
-  it('SetDefaultWorkspace costs the PATCH and one workspace read', async () => {
+  it('SetDefaultWorkspace reads both ends of the switch: the profile, the PATCH and one read of both workspaces', async () => {
     const res = await run(SetDefaultWorkspaceDocument, {
       profileId: demo.matatika.profileIds.demo,
       workspaceId: demo.matatika.workspaceIds.failed,
     });
+    expect(res.errors).toBeUndefined();
     expect(res.data?.setDefaultWorkspace.profile.defaultWorkspace?.status).toBe('FAILED');
-    expect(h.calls()).toHaveLength(2);
+    expect(res.data?.setDefaultWorkspace.previousDefaultWorkspace).toEqual({
+      id: Buffer.from(`Workspace:${demo.matatika.workspaceIds.ready}`).toString('base64'),
+      isDefault: false,
+    });
+    expect(h.calls()).toEqual([
+      `GET /api/profiles/${encodeURIComponent(demo.matatika.profileIds.demo)}`,
+      `PATCH /api/profiles/${encodeURIComponent(demo.matatika.profileIds.demo)}`,
+      'GET /api/workspaces?page=0&size=100',
+    ]);
   });
 
   it('UpsertProfile creates the newcomer profile', async () => {
@@ -70,4 +81,28 @@ describe('the example operations in schema/examples (README, GraphiQL) work as d
     );
     expect(res.data?.upsertProfile).toMatchObject({ created: true, profile: { handle: '@newcomer' } });
   });
+});
+
+describe('the example operations are ready for normalising clients', () => {
+  it.each(EXAMPLES)(
+    '%s selects id on every object that has one (Apollo Client, urql cache by it)',
+    (name) => {
+      const typeInfo = new TypeInfo(schema);
+      const withoutId: string[] = [];
+      visit(
+        parse(exampleOperation(name)),
+        visitWithTypeInfo(typeInfo, {
+          SelectionSet(selectionSet) {
+            const type = typeInfo.getParentType();
+            if (!isObjectType(type) || !('id' in type.getFields())) return;
+            const selectsId = selectionSet.selections.some(
+              (s) => s.kind === 'Field' && s.name.value === 'id',
+            );
+            if (!selectsId) withoutId.push(type.name);
+          },
+        }),
+      );
+      expect(withoutId).toEqual([]);
+    },
+  );
 });

@@ -19,7 +19,7 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * A real redis-server (Debian's package; .ci/run installs it) on a free port of 127.0.0.1, without
+ * A real redis-server (Debian's package; `npm test`'s pretest installs it) on a free port of 127.0.0.1, without
  * persistence, stopped by `close()`.
  */
 export async function startRedis(): Promise<RedisServer> {
@@ -32,7 +32,11 @@ export async function startRedis(): Promise<RedisServer> {
   let output = '';
   await new Promise<void>((resolve, reject) => {
     child.once('error', (error) =>
-      reject(new Error(`redis-server could not start (${error.message}): apt-get install -y redis-server`)),
+      reject(
+        new Error(
+          `redis-server could not start (${error.message}): run npm test, or apt-get install -y redis-server`,
+        ),
+      ),
     );
     child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output}`)));
     child.stdout?.on('data', (chunk: Buffer) => {

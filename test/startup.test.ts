@@ -29,20 +29,17 @@ describe('the entry point (npm start)', () => {
     expect(stderr()).toMatch(/CADENYA_TIMEOUT_MS: must be at least 1 ms/);
   });
 
-  it('serves the gateway over the embedded sandbox, prints the demo credentials, and stops on SIGTERM', async () => {
-    const child = start({ PORT: '0' });
-    const stdout = collect(child.stdout);
+  it('serves the gateway and GraphiQL over the embedded sandbox, prints the demo credentials, and stops on SIGTERM', async () => {
+    const { child, stdout, endpoint } = await startWithBanner({ PORT: '0' });
     try {
-      let endpoint: string | undefined;
-      for (let i = 0; i < 100 && !endpoint; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        endpoint = /Profile gateway on (http:\/\/\S+\/graphql)/.exec(stdout())?.[1];
-      }
-      expect(endpoint).toBeDefined();
+      expect(stdout()).toContain(`Profile gateway on ${endpoint} (GraphiQL: open it in a browser)`);
+      const page = await fetch(endpoint, { headers: { accept: 'text/html' } });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<title>Profile gateway</title>');
       for (const token of [demo.matatika.tokens.demo, demo.cadenya.tokens.admin, demo.moltaro.tokens.demo]) {
         expect(stdout()).toContain(token);
       }
-      const res = await fetch(endpoint as string, {
+      const res = await fetch(endpoint, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${demo.matatika.tokens.demo}` },
         body: JSON.stringify({ query: `{ profile(id: "${demo.matatika.profileIds.demo}") { upstreamId } }` }),
@@ -55,4 +52,36 @@ describe('the entry point (npm start)', () => {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
   });
+
+  it('sends people to GraphiQL only when it is on: in production it says how to turn it on', async () => {
+    const { child, stdout, endpoint } = await startWithBanner({
+      PORT: '0',
+      NODE_ENV: 'production',
+      SANDBOX: '1',
+    });
+    try {
+      expect(stdout()).not.toContain('open it in a browser');
+      expect(stdout()).toMatch(/GraphiQL is off: set GRAPHIQL=1 to turn it on/);
+      const page = await fetch(endpoint, { headers: { accept: 'text/html' } });
+      expect(page.status).toBe(406);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
 });
+
+/** Starts the entry point and waits (10 s at most) for its banner, which names the endpoint. */
+async function startWithBanner(env: Record<string, string>) {
+  const child = start(env);
+  const stdout = collect(child.stdout);
+  let endpoint: string | undefined;
+  for (let i = 0; i < 100 && !endpoint; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    endpoint = /Profile gateway on (http:\/\/\S+\/graphql)/.exec(stdout())?.[1];
+  }
+  if (!endpoint) {
+    child.kill('SIGKILL');
+    throw new Error(`no banner within 10 s; stdout: ${stdout()}`);
+  }
+  return { child, stdout, endpoint };
+}

@@ -1,3 +1,5 @@
+import { GraphQLDeferDirective, GraphQLStreamDirective } from '@graphql-tools/utils';
+import { specifiedDirectives } from 'graphql';
 import { builder } from './builder.js';
 import './scalars.js';
 import { AccountProfileRef } from './account-profile.js';
@@ -22,7 +24,12 @@ defineEntities({
  * The gateway's schema. It is also an Apollo Federation v2 subgraph (`_service`, `_entities`), served on
  * the same endpoint; Pothos sorts it, so that the printed schema/ files diff cleanly.
  */
-export const schema = builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' });
+export const schema = builder.toSubGraphSchema({
+  linkUrl: 'https://specs.apollo.dev/federation/v2.6',
+  // The definitions Yoga's defer-stream plugin would add at run time (it adds none the schema has), so
+  // that the printed schema is the introspected one.
+  directives: [...specifiedDirectives, GraphQLDeferDirective, GraphQLStreamDirective],
+});
 
 // @apollo/subgraph answers `_entities` as a list of promises, and graphql-jit drops a failed item at the
 // end of such a list (61 representations answered 60 items). One promise of the list, with an Error in
