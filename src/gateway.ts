@@ -106,7 +106,11 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
     cors: corsPolicy(config.corsOrigins),
     plugins: [
       useRequestScope({ metrics, graphqlEndpoint: GRAPHQL_ENDPOINT }),
-      useReadiness({ state: () => lifecycle, sources: () => upstreams.health() }),
+      useReadiness({
+        state: () => lifecycle,
+        sources: () => upstreams.health(),
+        stores: () => stores.health(),
+      }),
       ...(config.metrics ? [useMetrics({ metrics, endpoint: config.metricsPort === null })] : []),
       ...(config.tracing.enabled ? [useTracing({ graphqlEndpoint: GRAPHQL_ENDPOINT })] : []),
       useAccessLog({ logger }),

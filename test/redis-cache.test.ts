@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisLink } from '../src/cache/redis.js';
+import { createLogger } from '../src/logger.js';
 import { asDemo, demo, post, useHarness } from './harness.js';
-import { type RedisServer, startRedis } from './redis.js';
+import { type RedisServer, startRedis, untilRedis } from './redis.js';
 
 const h = useHarness();
 let redis: RedisServer;
@@ -29,16 +31,38 @@ const WIDE = `{
   workspaceAccountProfile { userName }
   userProfiles(first: 2) { edges { node { displayName } } }
 }`;
+const PROFILE_NAME = `{ profile(id: "${demo.matatika.profileIds.demo}") { name } }`;
+const rename = (name: string) =>
+  `mutation { upsertProfile(input: { profileId: "${demo.matatika.profileIds.demo}", name: "${name}" }) { created } }`;
+
+/** A gateway with the response cache in `url`'s Redis, once its connection is ready. */
+async function cachedGateway(url: string, env: Record<string, string> = {}) {
+  const g = h.gatewayWith({
+    REDIS_URL: url,
+    RESPONSE_CACHE_TTL_MS: '60000',
+    RESPONSE_CACHE_SECRET: SECRET,
+    ...env,
+  });
+  await untilRedis('up', g);
+  return g;
+}
 
 /** Two gateways sharing the test's Redis, as two replicas would. */
-function replicas() {
-  const env = { REDIS_URL: redis.url, RESPONSE_CACHE_TTL_MS: '60000', RESPONSE_CACHE_SECRET: SECRET };
-  return [h.gatewayWith(env), h.gatewayWith(env)] as const;
+async function replicas() {
+  return [await cachedGateway(redis.url), await cachedGateway(redis.url)] as const;
+}
+
+async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`timed out waiting until ${what}`);
 }
 
 describe('the response cache and the APQ registry in Redis (REDIS_URL, a real redis-server)', () => {
   it('serves one replica’s cached answer from the other, to the same caller only', async () => {
-    const [a, b] = replicas();
+    const [a, b] = await replicas();
     const fromA = await post(a, WIDE, { headers: ALL_CREDENTIALS });
     expect(fromA.errors).toBeUndefined();
     const callsAfterA = h.sandbox.requests.length;
@@ -52,7 +76,7 @@ describe('the response cache and the APQ registry in Redis (REDIS_URL, a real re
   });
 
   it('stores no credential in clear: not in a key, not in a value', async () => {
-    const [a] = replicas();
+    const [a] = await replicas();
     await post(a, WIDE, { headers: ALL_CREDENTIALS });
     const keys = await inspect.keys('*');
     expect(keys.length).toBeGreaterThan(0);
@@ -61,6 +85,7 @@ describe('the response cache and the APQ registry in Redis (REDIS_URL, a real re
       const type = await inspect.type(key);
       if (type === 'string') contents.push((await inspect.get(key)) ?? '');
       if (type === 'set') contents.push(...(await inspect.smembers(key)));
+      if (type === 'zset') contents.push(...(await inspect.zrange(key, 0, -1)));
     }
     const text = contents.join('\n');
     for (const token of [
@@ -77,31 +102,50 @@ describe('the response cache and the APQ registry in Redis (REDIS_URL, a real re
   });
 
   it('drops the other replica’s cached answer when a mutation goes through one', async () => {
-    const [a, b] = replicas();
-    const query = `{ profile(id: "${demo.matatika.profileIds.demo}") { name } }`;
-    await post(b, query);
-    await post(b, query);
+    const [a, b] = await replicas();
+    await post(b, PROFILE_NAME);
+    await post(b, PROFILE_NAME);
     expect(h.calls()).toHaveLength(1);
-    await post(
-      a,
-      `mutation { upsertProfile(input: { profileId: "${demo.matatika.profileIds.demo}", name: "Via A" }) { created } }`,
-    );
-    expect(await post(b, query)).toEqual({ data: { profile: { name: 'Via A' } } });
+    await post(a, rename('Via A'));
+    expect(await post(b, PROFILE_NAME)).toEqual({ data: { profile: { name: 'Via A' } } });
     expect(h.calls()).toHaveLength(3);
   });
 
   it('keeps answering, uncached, while Redis is down', async () => {
     const own = await startRedis();
-    const g = h.gatewayWith({
-      REDIS_URL: own.url,
-      RESPONSE_CACHE_TTL_MS: '60000',
-      RESPONSE_CACHE_SECRET: SECRET,
-    });
+    const g = await cachedGateway(own.url);
     const query = `{ profile(id: "${demo.matatika.profileIds.demo}") { upstreamId } }`;
     expect((await post(g, query)).errors).toBeUndefined();
     await own.close();
     const down = await post(g, query, { headers: asDemo });
     expect(down).toEqual({ data: { profile: { upstreamId: demo.matatika.profileIds.demo } } });
     expect(h.calls()).toHaveLength(2);
+  });
+
+  it('keeps the APQ registry bounded: the newest registrations, each with a TTL (issue 15, row 1)', async () => {
+    const link = new RedisLink(`${redis.url}/3`, createLogger('silent'));
+    const store = new Redis(`${redis.url}/3`);
+    const { redisOperationStore } = await import('../src/cache/operation-store.js');
+    const registry = redisOperationStore(link, createLogger('silent'), { maxEntries: 3, ttlMs: 60_000 });
+    await until(async () => link.state === 'up', 'connected');
+    const hashes = ['a', 'b', 'c', 'd', 'e'].map((x) => createHash('sha256').update(x).digest('hex'));
+    for (const [i, hash] of hashes.entries()) await registry.set(hash, `{ q${i} }`);
+
+    expect(await Promise.all(hashes.map((hash) => registry.get(hash)))).toEqual([
+      null,
+      null,
+      '{ q2 }',
+      '{ q3 }',
+      '{ q4 }',
+    ]);
+    const keys = await store.keys('*');
+    expect(keys.sort()).toEqual(['apq:index', ...hashes.slice(2).map((hash) => `apq:${hash}`)].sort());
+    for (const key of keys) {
+      const ttl = await store.pttl(key);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(60_000);
+    }
+    store.disconnect();
+    await link.close();
   });
 });
