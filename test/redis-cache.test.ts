@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisLink } from '../src/cache/redis.js';
+import type { Gateway } from '../src/gateway.js';
 import { createLogger } from '../src/logger.js';
 import { asDemo, demo, post, useHarness } from './harness.js';
 import { type RedisServer, startRedis, untilRedis } from './redis.js';
@@ -50,6 +51,21 @@ async function cachedGateway(url: string, env: Record<string, string> = {}) {
 /** Two gateways sharing the test's Redis, as two replicas would. */
 async function replicas() {
   return [await cachedGateway(redis.url), await cachedGateway(redis.url)] as const;
+}
+
+/** The value of one series of the gateway's metrics (0 when it has none yet). */
+async function metric(gateway: Gateway, series: string): Promise<number> {
+  const text = await (await gateway.fetch('http://gateway.test/metrics')).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}
+
+/** Calls per command since the last CONFIG RESETSTAT, from the server's own INFO commandstats. */
+async function commandCalls(client: Redis): Promise<Record<string, number>> {
+  const info = await client.info('commandstats');
+  return Object.fromEntries(
+    [...info.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)].map((m) => [m[1], Number(m[2])]),
+  );
 }
 
 async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
@@ -111,15 +127,122 @@ describe('the response cache and the APQ registry in Redis (REDIS_URL, a real re
     expect(h.calls()).toHaveLength(3);
   });
 
-  it('keeps answering, uncached, while Redis is down', async () => {
+  it('reads Redis once per request, miss or hit (issue 15, row 3)', async () => {
+    const g = await cachedGateway(`${redis.url}/1`);
+    await inspect.config('RESETSTAT');
+    await post(g, PROFILE_NAME);
+    expect((await commandCalls(inspect)).get).toBe(1);
+    await post(g, PROFILE_NAME);
+    expect((await commandCalls(inspect)).get).toBe(2);
+    expect(h.calls()).toHaveLength(1);
+  });
+
+  it('with Redis stopped, refuses its commands unsent, reports it on /readyz and counts it (issue 15, row 3)', async () => {
     const own = await startRedis();
     const g = await cachedGateway(own.url);
     const query = `{ profile(id: "${demo.matatika.profileIds.demo}") { upstreamId } }`;
     expect((await post(g, query)).errors).toBeUndefined();
     await own.close();
-    const down = await post(g, query, { headers: asDemo });
-    expect(down).toEqual({ data: { profile: { upstreamId: demo.matatika.profileIds.demo } } });
-    expect(h.calls()).toHaveLength(2);
+    await untilRedis('down', g);
+
+    for (let i = 0; i < 3; i++) {
+      const down = await post(g, query, { headers: asDemo });
+      expect(down).toEqual({ data: { profile: { upstreamId: demo.matatika.profileIds.demo } } });
+    }
+    expect(h.calls()).toHaveLength(4);
+    // One read per request, each refused without being sent: nothing waited for an answer.
+    expect(await metric(g, 'response_cache_lookups_total{outcome="error"}')).toBe(3);
+    expect(await metric(g, 'response_cache_store_errors_total{operation="get",reason="unavailable"}')).toBe(
+      3,
+    );
+    expect(await metric(g, 'response_cache_store_errors_total{operation="get",reason="timeout"}')).toBe(0);
+
+    g.markReady();
+    const ready = await g.fetch('http://gateway.test/readyz');
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'degraded', stores: { redis: 'down' } });
+  });
+
+  it('with Redis hung, waits out one command timeout, then skips Redis until a probe answers (issue 15, row 3)', async () => {
+    const own = await startRedis();
+    const g = await cachedGateway(own.url);
+    await post(g, PROFILE_NAME);
+    await post(g, PROFILE_NAME);
+    expect(h.calls()).toHaveLength(1);
+    own.pause();
+    for (let i = 0; i < 3; i++) {
+      expect(await post(g, PROFILE_NAME)).toEqual({ data: { profile: { name: 'sit+prod@meltano.com' } } });
+    }
+    expect(h.calls()).toHaveLength(4);
+    expect(await metric(g, 'response_cache_store_errors_total{operation="get",reason="timeout"}')).toBe(1);
+    expect(await metric(g, 'response_cache_store_errors_total{operation="get",reason="unavailable"}')).toBe(
+      2,
+    );
+
+    own.resume();
+    await untilRedis('up', g);
+    // The entry cached before the pause is served again.
+    await post(g, PROFILE_NAME);
+    expect(h.calls()).toHaveLength(4);
+    await own.close();
+  });
+
+  it('does not leave the caller of a mutation whose invalidation timed out reading the old value (issue 15, row 4)', async () => {
+    const own = await startRedis();
+    const g = await cachedGateway(own.url);
+    await post(g, PROFILE_NAME);
+    await post(g, PROFILE_NAME);
+    expect(h.calls()).toHaveLength(1);
+
+    own.pause();
+    expect((await post(g, rename('Renamed while Redis hung'))).errors).toBeUndefined();
+    own.resume();
+    const renamed = { data: { profile: { name: 'Renamed while Redis hung' } } };
+    expect(await post(g, PROFILE_NAME)).toEqual(renamed);
+
+    // Once a retry of the invalidation succeeds, the caller is served from the cache again.
+    await until(
+      async () => (await metric(g, 'response_cache_bypassed_callers')) === 0,
+      'the invalidation is retried',
+    );
+    await post(g, PROFILE_NAME);
+    const calls = h.calls().length;
+    expect(await post(g, PROFILE_NAME)).toEqual(renamed);
+    expect(h.calls()).toHaveLength(calls);
+    await own.close();
+  });
+
+  it('leaves no key without a TTL, runs no KEYS, and is empty once the TTL has passed (issue 15, row 7)', async () => {
+    const db = `${redis.url}/2`;
+    const store = new Redis(db);
+    const g = await cachedGateway(db, { RESPONSE_CACHE_TTL_MS: '1000' });
+    await inspect.config('RESETSTAT');
+    for (let i = 0; i < 100; i++) {
+      const query = `{${' '.repeat(i)}workspaces(first: 5) { edges { node { upstreamId name isDefault } } } }`;
+      expect((await post(g, query)).errors).toBeUndefined();
+    }
+    await post(
+      g,
+      `{ workspace(id: "${demo.matatika.workspaceIds.provisioning}") { members { edges { node { name } } } } }`,
+    );
+    await post(g, PROFILE_NAME);
+    const mutation = await post(
+      g,
+      `mutation { setDefaultWorkspace(input: { profileId: "${demo.matatika.profileIds.demo}", workspaceId: "${demo.matatika.workspaceIds.failed}" }) { profile { upstreamId } } }`,
+    );
+    expect(mutation.errors).toBeUndefined();
+    await post(g, rename('Renamed'));
+    // Refill after the invalidations, so that entries and their index sets are there to expire.
+    await post(g, '{ workspaces(first: 5) { edges { node { upstreamId name isDefault } } } }');
+
+    expect((await commandCalls(inspect)).keys).toBeUndefined();
+    const keys = await store.keys('*');
+    expect(keys.length).toBeGreaterThan(3);
+    const ttls = await Promise.all(keys.map((key) => store.pttl(key)));
+    expect(ttls.filter((ttl) => ttl < 0)).toEqual([]);
+
+    await until(async () => (await store.dbsize()) === 0, 'every key has expired');
+    store.disconnect();
   });
 
   it('keeps the APQ registry bounded: the newest registrations, each with a TTL (issue 15, row 1)', async () => {
