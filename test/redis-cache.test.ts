@@ -26,6 +26,7 @@ const ALL_CREDENTIALS = {
   'x-moltaro-authorization': `Bearer ${demo.moltaro.tokens.demo}`,
   'x-upsun-authorization': `Bearer ${demo.upsun.accessToken}`,
 };
+const asOther = { authorization: `Bearer ${demo.matatika.tokens.other}` };
 const WIDE = `{
   profile(id: "${demo.matatika.profileIds.demo}") { name }
   accountProfiles(first: 2) { edges { node { name } } }
@@ -125,6 +126,22 @@ describe('the response cache and the APQ registry in Redis (REDIS_URL, a real re
     await post(a, rename('Via A'));
     expect(await post(b, PROFILE_NAME)).toEqual({ data: { profile: { name: 'Via A' } } });
     expect(h.calls()).toHaveLength(3);
+  });
+
+  it('drops a colleague’s cached member list on every replica when a member renames their profile (issue 15, row 2)', async () => {
+    const [a, b] = await replicas();
+    const members = `{ workspace(id: "${demo.matatika.workspaceIds.provisioning}") { members { edges { node { upstreamId name } } } } }`;
+    type Members = {
+      workspace: { members: { edges: Array<{ node: { upstreamId: string; name: string } }> } };
+    };
+    const nameOfDemo = (r: { data?: Members | null }) =>
+      r.data?.workspace.members.edges.find((e) => e.node.upstreamId === demo.matatika.profileIds.demo)?.node
+        .name;
+    expect(nameOfDemo(await post<Members>(b, members, { headers: asOther }))).toBe('sit+prod@meltano.com');
+    await post(b, members, { headers: asOther });
+    expect(h.calls()).toHaveLength(1);
+    expect((await post(a, rename('Renamed on A'))).errors).toBeUndefined();
+    expect(nameOfDemo(await post<Members>(b, members, { headers: asOther }))).toBe('Renamed on A');
   });
 
   it('reads Redis once per request, miss or hit (issue 15, row 3)', async () => {

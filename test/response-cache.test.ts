@@ -94,6 +94,28 @@ describe('the response cache (RESPONSE_CACHE_TTL_MS, in memory)', () => {
     expect(h.calls()).toHaveLength(3);
   });
 
+  it('drops a colleague’s cached member list when a member renames their profile (issue 15, row 2)', async () => {
+    const gql = gateway();
+    const members = `{ workspace(id: "${demo.matatika.workspaceIds.provisioning}") { members { edges { node { upstreamId name } } } } }`;
+    type Members = {
+      workspace: { members: { edges: Array<{ node: { upstreamId: string; name: string } }> } };
+    };
+    const nameOfDemo = (r: { data?: Members | null }) =>
+      r.data?.workspace.members.edges.find((e) => e.node.upstreamId === demo.matatika.profileIds.demo)?.node
+        .name;
+    // Caller B (another account's owner, a member of that workspace) caches the member list.
+    const before = await gql<Members>(members, asOther);
+    expect(nameOfDemo(before)).toBe('sit+prod@meltano.com');
+    await gql(members, asOther);
+    expect(h.calls()).toHaveLength(1);
+    // Caller A renames themselves.
+    const mutation = await gql(
+      `mutation { upsertProfile(input: { profileId: "${demo.matatika.profileIds.demo}", name: "Renamed by A" }) { created } }`,
+    );
+    expect(mutation.errors).toBeUndefined();
+    expect(nameOfDemo(await gql<Members>(members, asOther))).toBe('Renamed by A');
+  });
+
   it('tells HTTP caches on the way that an answer is private to its caller', async () => {
     const g = h.gatewayWith({});
     const get = () =>

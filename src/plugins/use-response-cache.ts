@@ -1,13 +1,15 @@
 import { createHash, createHmac } from 'node:crypto';
 import { getDocumentString } from '@envelop/core';
 import { type Cache, useResponseCache } from '@envelop/response-cache';
+import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import { print } from 'graphql';
 import type { GraphQLParams, Plugin, YogaInitialContext } from 'graphql-yoga';
-import { CALLER_ENTITY } from '../cache/entities.js';
+import { CALLER_ENTITY, type Entity } from '../cache/entities.js';
 import { type ResponseStore, responseKey } from '../cache/response-store.js';
 import { type Config, type ResponseCacheConfig, SOURCES } from '../config.js';
 import type { Context } from '../context.js';
 import { addResponseHeaders, cachedAnswerHeaders, revalidate } from '../http/conditional.js';
+import { parseMemberKey } from '../sources/matatika/client.js';
 
 /**
  * The caller's cache scope: an HMAC, under a server secret, of every credential header any source could
@@ -47,6 +49,30 @@ export function operationKey(
 }
 
 /**
+ * A Member is the reduced view of a profile (its name and handle are the profile's), and its id is the
+ * profile's id. So an answer holding a member is also filed under that profile, and a change to the
+ * profile (upsertProfile) drops every member list showing it, whoever cached it.
+ */
+export function withMemberProfiles(entities: Iterable<Entity>): Entity[] {
+  const all = [...entities];
+  const profiles: Entity[] = [];
+  for (const { typename, id } of all) {
+    if (typename !== 'Member' || typeof id !== 'string') continue;
+    const member = parseMemberKey(decodeGlobalIdOrEmpty(id));
+    if (member) profiles.push({ typename: 'Profile', id: encodeGlobalID('Profile', member.memberId) });
+  }
+  return profiles.length === 0 ? all : [...all, ...profiles];
+}
+
+function decodeGlobalIdOrEmpty(id: string): string {
+  try {
+    return decodeGlobalID(id).id;
+  } catch {
+    return '';
+  }
+}
+
+/**
  * Caches whole answers per caller (Envelop's response cache, as an Envelop plugin so that it runs
  * wherever the enveloped execute runs), on when RESPONSE_CACHE_TTL_MS is set:
  * - the key is the caller's scope plus a hash of the operation text, its name and its variables;
@@ -66,7 +92,7 @@ export function useCallerResponseCache(
   const scopeOf = callerScope(config, options.secret);
   const cache: Cache = {
     get: (key) => store.get(key),
-    set: (key, result, entities, ttl) => store.set(key, result, entities, ttl),
+    set: (key, result, entities, ttl) => store.set(key, result, withMemberProfiles(entities), ttl),
     invalidate: (entities) => store.invalidate(entities),
   };
   // For a request whose one read the conditional check already spent, and missed.
