@@ -51,14 +51,14 @@ const GRAPHQL_ENDPOINT = '/graphql';
  */
 export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) {
   const upstreams = createUpstreams(config, logger);
-  const stores = createStores(config, logger);
+  const metrics = createMetrics(() => upstreams.health());
+  const stores = createStores(config, logger, metrics);
   // A GatewayError already carries its extensions (see sources/errors.ts): it goes out as it is, with
   // its locations, and is not logged as a bug. Anything else is masked (and Yoga logs it).
   const clientError = (error: unknown, message: string, isDev?: boolean) =>
     error instanceof GraphQLError && error.originalError instanceof GatewayError
       ? error
       : maskError(error, message, isDev && !config.production);
-  const metrics = createMetrics(() => upstreams.health());
   const unwatch = config.metrics ? watchUpstreams(metrics, upstreams.targets) : () => {};
   const stopTracing = startTracing(config);
   let lifecycle: Lifecycle = 'starting';
@@ -104,7 +104,11 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
     cors: corsPolicy(config.corsOrigins),
     plugins: [
       useRequestScope({ metrics, graphqlEndpoint: GRAPHQL_ENDPOINT }),
-      useReadiness({ state: () => lifecycle, sources: () => upstreams.health() }),
+      useReadiness({
+        state: () => lifecycle,
+        sources: () => upstreams.health(),
+        stores: () => stores.health(),
+      }),
       ...(config.graphiql ? [useGraphiQLAssets({ graphqlEndpoint: GRAPHQL_ENDPOINT })] : []),
       ...(config.metrics ? [useMetrics({ metrics, endpoint: config.metricsPort === null })] : []),
       ...(config.tracing.enabled ? [useTracing({ graphqlEndpoint: GRAPHQL_ENDPOINT })] : []),

@@ -4,6 +4,10 @@ import { createServer } from 'node:net';
 
 export interface RedisServer {
   url: string;
+  /** SIGSTOP: the server keeps its connections open and answers nothing, as a hung server does. */
+  pause(): void;
+  /** SIGCONT: it answers again, starting with what it was sent while paused. */
+  resume(): void;
   close(): Promise<void>;
 }
 
@@ -47,10 +51,40 @@ export async function startRedis(): Promise<RedisServer> {
   child.removeAllListeners('exit');
   return {
     url: `redis://127.0.0.1:${port}`,
+    pause() {
+      child.kill('SIGSTOP');
+    },
+    resume() {
+      child.kill('SIGCONT');
+    },
     async close() {
       if (child.exitCode !== null) return;
+      child.kill('SIGCONT');
       child.kill('SIGTERM');
       await once(child, 'exit');
     },
   };
+}
+
+/** What `/readyz` says of the gateway's Redis: `up`, `down`, or undefined without one. */
+export async function redisState(gateway: { fetch(url: string): Promise<Response> | Response }) {
+  const response = await gateway.fetch('http://gateway.test/readyz');
+  const body = (await response.json()) as { stores?: { redis?: string } };
+  return body.stores?.redis;
+}
+
+/**
+ * Waits until `/readyz` reports the gateway's Redis as `state` (a fresh gateway refuses commands until
+ * its connection is ready). A gateway that does not report it is not waited for.
+ */
+export async function untilRedis(
+  state: 'up' | 'down',
+  ...gateways: Array<{ fetch(url: string): Promise<Response> | Response }>
+): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const states = await Promise.all(gateways.map(redisState));
+    if (states.every((s) => s === state || s === undefined)) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`redis did not become ${state}`);
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SOURCES } from '../src/config.js';
 import { demo, type Sandbox, startSandbox } from '../src/sandbox/index.js';
 import type { GraphQLResponse } from './harness.js';
-import { type RedisServer, startRedis } from './redis.js';
+import { type RedisServer, startRedis, untilRedis } from './redis.js';
 
 /**
  * Two gateway processes (`npm start`'s entry point) behind no balancer, over one sandbox and one
@@ -48,6 +48,13 @@ beforeAll(async () => {
     RESPONSE_CACHE_SECRET: 'the-cache-secret-every-replica-shares',
   };
   replicas.push(...(await Promise.all([startReplica(env), startReplica(env)])));
+  // A replica refuses Redis commands until its connection is ready, rather than queueing them.
+  await untilRedis(
+    'up',
+    ...replicas.map(({ endpoint }) => ({
+      fetch: (url: string) => fetch(url.replace('http://gateway.test/', endpoint.replace(/graphql$/, ''))),
+    })),
+  );
 }, 60_000);
 
 afterAll(async () => {

@@ -94,6 +94,28 @@ describe('the response cache (RESPONSE_CACHE_TTL_MS, in memory)', () => {
     expect(h.calls()).toHaveLength(3);
   });
 
+  it('drops a colleague’s cached member list when a member renames their profile (issue 15, row 2)', async () => {
+    const gql = gateway();
+    const members = `{ workspace(id: "${demo.matatika.workspaceIds.provisioning}") { members { edges { node { upstreamId name } } } } }`;
+    type Members = {
+      workspace: { members: { edges: Array<{ node: { upstreamId: string; name: string } }> } };
+    };
+    const nameOfDemo = (r: { data?: Members | null }) =>
+      r.data?.workspace.members.edges.find((e) => e.node.upstreamId === demo.matatika.profileIds.demo)?.node
+        .name;
+    // Caller B (another account's owner, a member of that workspace) caches the member list.
+    const before = await gql<Members>(members, asOther);
+    expect(nameOfDemo(before)).toBe('sit+prod@meltano.com');
+    await gql(members, asOther);
+    expect(h.calls()).toHaveLength(1);
+    // Caller A renames themselves.
+    const mutation = await gql(
+      `mutation { upsertProfile(input: { profileId: "${demo.matatika.profileIds.demo}", name: "Renamed by A" }) { created } }`,
+    );
+    expect(mutation.errors).toBeUndefined();
+    expect(nameOfDemo(await gql<Members>(members, asOther))).toBe('Renamed by A');
+  });
+
   it('tells HTTP caches on the way that an answer is private to its caller', async () => {
     const g = h.gatewayWith({});
     const get = () =>
@@ -105,6 +127,49 @@ describe('the response cache (RESPONSE_CACHE_TTL_MS, in memory)', () => {
     expect(hit.headers.get('cache-control')).toBe('private, no-cache');
     expect(await hit.json()).toEqual(await first.json());
     expect(h.calls()).toHaveLength(1);
+  });
+
+  it('answers If-None-Match from the caller’s own answer only, after the CSRF check (issue 15, row 6)', async () => {
+    const g = h.gatewayWith({});
+    const url = `http://gateway.test/graphql?query=${encodeURIComponent(WORKSPACES)}`;
+    const get = (headers: Record<string, string>) => g.fetch(url, { headers });
+    const first = await get(asDemo);
+    const etag = first.headers.get('etag') as string;
+    const lastModified = first.headers.get('last-modified');
+    expect(etag).toBeTruthy();
+    expect(lastModified).toBeTruthy();
+    h.sandbox.clearLog();
+
+    // Its own caller revalidates: 304, no body, the same validators, no upstream call.
+    const revalidated = await get({ ...asDemo, 'if-none-match': etag });
+    expect(revalidated.status).toBe(304);
+    expect(await revalidated.text()).toBe('');
+    expect(revalidated.headers.get('etag')).toBe(etag);
+    expect(revalidated.headers.get('last-modified')).toBe(lastModified);
+    expect(revalidated.headers.get('cache-control')).toBe('private, no-cache');
+    expect(h.calls()).toEqual([]);
+
+    // No credential and no preflight header: refused as a possible cross-site request, like any such GET.
+    const anonymous = await get({ 'if-none-match': etag });
+    expect(anonymous.status).toBe(403);
+    expect(anonymous.headers.get('last-modified')).toBeNull();
+
+    // Another caller naming A's ETag gets its own full answer, never A's validators.
+    const other = await get({ ...asOther, 'if-none-match': etag });
+    expect(other.status).toBe(200);
+    expect(other.headers.get('etag')).not.toBe(etag);
+    const otherBody = (await other.json()) as { data: unknown };
+    expect(otherBody.data).toBeTruthy();
+    expect(otherBody).not.toEqual(await (await get(asDemo)).json());
+
+    // A preflighted request without credentials has a scope of its own: A's ETag names nothing there.
+    const preflighted = await get({ 'x-graphql-yoga-csrf': '1', 'if-none-match': etag });
+    expect(preflighted.status).toBe(200);
+
+    // The caller's ETag of another operation does not stand for this one.
+    const profileUrl = `http://gateway.test/graphql?query=${encodeURIComponent(PROFILE)}`;
+    const onOther = await g.fetch(profileUrl, { headers: { ...asDemo, 'if-none-match': etag } });
+    expect(onOther.status).toBe(200);
   });
 
   it('gives each type its own TTL; 0 keeps a type out of the cache', async () => {

@@ -1,27 +1,45 @@
-import type { Cache } from '@graphql-yoga/plugin-response-cache';
 import type { Logger } from 'pino';
-import type { Config } from '../config.js';
+import type { Config, ResponseCacheConfig } from '../config.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import { memoryResponseCache } from './memory-response-cache.js';
 import { memoryOperationStore, type OperationStore, redisOperationStore } from './operation-store.js';
-import { connectRedis } from './redis.js';
-import { createResponseStore } from './response-store.js';
+import { RedisLink, type StoreState } from './redis.js';
+import { redisResponseCache } from './redis-response-cache.js';
+import { createResponseStore, type ResponseStore } from './response-store.js';
 
 export interface Stores {
   /** The APQ registry. */
   operations: OperationStore;
   /** The response cache's store; null when the response cache is off. */
-  responses: Cache | null;
+  responses: ResponseStore | null;
+  /** The shared stores' state, for `/readyz`: empty when everything is in this process's memory. */
+  health(): { redis?: StoreState };
   close(): Promise<void>;
 }
 
 /** In memory for one process; in Redis (REDIS_URL) for several, one connection for both. */
-export function createStores(config: Config, logger: Logger): Stores {
+export function createStores(config: Config, logger: Logger, metrics: Metrics): Stores {
   const needsRedis = config.persistedOperations.mode === 'apq' || config.responseCache !== null;
-  const redis = config.redisUrl && needsRedis ? connectRedis(config.redisUrl, logger) : null;
+  const link = config.redisUrl && needsRedis ? new RedisLink(config.redisUrl, logger) : null;
+  const responses = config.responseCache
+    ? createResponseStore({
+        backend: link ? redisResponseCache(link) : memoryResponseCache(),
+        metrics,
+        logger,
+        maxTtlMs: longestTtl(config.responseCache),
+      })
+    : null;
   return {
-    operations: redis ? redisOperationStore(redis, logger) : memoryOperationStore(),
-    responses: config.responseCache ? createResponseStore(redis, logger) : null,
+    operations: link ? redisOperationStore(link, logger) : memoryOperationStore(),
+    responses,
+    health: () => (link ? { redis: link.state } : {}),
     async close() {
-      await redis?.quit().catch(() => redis.disconnect());
+      responses?.close();
+      await link?.close();
     },
   };
+}
+
+function longestTtl(config: ResponseCacheConfig): number {
+  return Math.max(config.ttlMs, ...Object.values(config.ttlPerType));
 }

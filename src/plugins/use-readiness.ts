@@ -1,4 +1,5 @@
 import type { Plugin } from 'graphql-yoga';
+import type { StoreState } from '../cache/redis.js';
 import type { SourceName } from '../config.js';
 import type { SourceHealth } from '../sources/index.js';
 
@@ -8,6 +9,8 @@ export interface Readiness {
   state(): Lifecycle;
   /** Each source's state as the gateway already knows it: the probe never calls an upstream. */
   sources(): Record<SourceName, SourceHealth>;
+  /** The shared stores (Redis) as the connection already knows them; empty without any. */
+  stores(): { redis?: StoreState };
 }
 
 const ENDPOINT = '/readyz';
@@ -16,7 +19,9 @@ const ENDPOINT = '/readyz';
  * `/readyz`: 200 once the gateway is listening, 503 while it starts or drains for shutdown, so a load
  * balancer sends it traffic only in between. The body reports each source's circuit; an open circuit
  * does not make the instance unready, because every replica shares the upstream and taking them all
- * out would turn one failing source into a full outage. Liveness stays Yoga's `/health`.
+ * out would turn one failing source into a full outage. Likewise Redis: while it is down the instance
+ * serves uncached and reports `degraded` (still 200) with `stores.redis: "down"`. Liveness stays
+ * Yoga's `/health`.
  *
  * Matched by exact path rather than with Yoga's useReadinessCheck, which tests every request that is
  * not the probe (every GraphQL request) against a URLPattern: on Node 20 that is a polyfill, and it
@@ -26,11 +31,17 @@ export function useReadiness(readiness: Readiness): Plugin {
   return {
     onRequest({ url, endResponse }) {
       if (url.pathname !== ENDPOINT) return;
-      const status = readiness.state();
+      const lifecycle = readiness.state();
+      const stores = readiness.stores();
+      const degraded = lifecycle === 'ready' && Object.values(stores).includes('down');
       endResponse(
         Response.json(
-          { status, sources: readiness.sources() },
-          { status: status === 'ready' ? 200 : 503, headers: { 'cache-control': 'no-store' } },
+          {
+            status: degraded ? 'degraded' : lifecycle,
+            sources: readiness.sources(),
+            ...(Object.keys(stores).length > 0 ? { stores } : {}),
+          },
+          { status: lifecycle === 'ready' ? 200 : 503, headers: { 'cache-control': 'no-store' } },
         ),
       );
     },

@@ -75,6 +75,23 @@ export function createMetrics(health: () => Record<SourceName, SourceHealth>) {
         }
       },
     }),
+    responseCacheLookups: new Counter({
+      name: 'response_cache_lookups_total',
+      help: "Response cache lookups: hit, miss, error (the store failed or is down: answered as a miss), bypass (the caller's scope is skipped after a failed invalidation).",
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    responseCacheStoreErrors: new Counter({
+      name: 'response_cache_store_errors_total',
+      help: 'Response cache store commands that failed, by operation and reason: unavailable (refused unsent while the store is down), timeout, error.',
+      labelNames: ['operation', 'reason'] as const,
+      registers,
+    }),
+    responseCacheBypassedCallers: new Gauge({
+      name: 'response_cache_bypassed_callers',
+      help: 'Callers not served from the response cache until a failed invalidation of theirs is retried successfully.',
+      registers,
+    }),
     /** Bounded operation-name labels: see operationLabel. */
     operationNames: new Set<string>(),
   };
