@@ -11,10 +11,10 @@ export const quickDir = join(workDir, 'quick');
 export const partialDir = join(workDir, 'partial');
 
 /** Every system the harness knows, in the order the report shows them. */
-export const ALL_SYSTEMS = ['gateway', 'cached', 'mesh', 'bare', 'raw'];
+export const ALL_SYSTEMS = ['gateway', 'cached', 'mesh', 'tailcall', 'bare', 'raw'];
 
 /** Systems measured again at 1 connection when the upstream latency is above 0 (the p50 target). */
-export const ONE_CONNECTION_SYSTEMS = ['gateway', 'mesh', 'bare', 'raw'];
+export const ONE_CONNECTION_SYSTEMS = ['gateway', 'mesh', 'tailcall', 'bare', 'raw'];
 
 /** The scenario measured with a different document on every request (the distinct-documents target). */
 export const DISTINCT_SCENARIO = 'Q1';
