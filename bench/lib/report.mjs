@@ -167,7 +167,11 @@ export function writeMarkdown(path, result, { chartPath, jsonPath, mdPath }) {
     if (withCpu) {
       lines.push(
         'CPU µs/op: the median over rounds of the CPU time (utime + stime of every thread of the process and its ' +
-          "children) the system spent in a round, per request completed; for raw, the sandbox's own.",
+          "children) the system spent in a round, per request completed; for raw, the sandbox's own." +
+          (phase.latencyMs > 0
+            ? ' Here the systems wait between requests, and each request pays the wake-ups of a process that ' +
+              'was idle, with little to share them with: compare CPU per request at 0 ms.'
+            : ''),
       );
       lines.push('');
     }
