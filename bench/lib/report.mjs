@@ -307,9 +307,7 @@ export function writeMarkdown(path, result, { chartPath, jsonPath, mdPath }) {
   lines.push(
     'npm run bench            # installs bench/ deps on first use (npm ci --prefix bench), builds, runs',
   );
-  lines.push(
-    'npm run bench -- --quick # about three minutes; a harness check, written to bench/.work/quick/',
-  );
+  lines.push('npm run bench -- --quick # about four minutes; a harness check, written to bench/.work/quick/');
   lines.push('npm run bench -- --help');
   lines.push('```');
   lines.push('');
