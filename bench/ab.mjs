@@ -14,7 +14,15 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchDir, rootDir, workDir } from './lib/config.mjs';
-import { freePort, killAll, killAllNow, spawnTracked, waitForGraphQL } from './lib/procs.mjs';
+import {
+  CLOCK_TICK_US,
+  cpuTicks,
+  freePort,
+  killAll,
+  killAllNow,
+  spawnTracked,
+  waitForGraphQL,
+} from './lib/procs.mjs';
 import { scenarios } from './lib/scenarios.mjs';
 import { installBenchDeps, startSandbox } from './lib/systems.mjs';
 
@@ -33,7 +41,6 @@ const { values: args } = parseArgs({
   },
 });
 
-const CLOCK_TICK_US = 1_000_000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 const log = (message) => console.log(`[ab] ${message}`);
 process.on('exit', killAllNow);
 
@@ -112,12 +119,6 @@ async function startSide(name, dir, env, sandbox, token) {
   const url = `http://127.0.0.1:${port}/graphql`;
   await waitForGraphQL(info, url, { authorization: `Bearer ${token}` });
   return { name, dir, env, info, url, runs: [] };
-}
-
-function cpuTicks(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
 }
 
 async function load(autocannon, side, body, headers, options) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The benchmark: this gateway vs GraphQL Mesh v1 vs a bare Node proxy vs the raw upstream, side by side,
-// on 127.0.0.1 only. `npm run bench -- --help` lists the flags; bench/README.md says what is measured.
+// The benchmark: this gateway vs GraphQL Mesh v1 vs Tailcall 1.0 vs a bare Node proxy vs the raw upstream,
+// side by side, on 127.0.0.1 only. `npm run bench -- --help` lists the flags; bench/README.md says what is measured.
 //
 // The plan, for each upstream latency (0 ms and 20 ms injected by the sandbox):
 //   1. start the sandbox and every system against it             lib/systems.mjs

@@ -11,16 +11,16 @@ export const quickDir = join(workDir, 'quick');
 export const partialDir = join(workDir, 'partial');
 
 /** Every system the harness knows, in the order the report shows them. */
-export const ALL_SYSTEMS = ['gateway', 'cached', 'mesh', 'bare', 'raw'];
+export const ALL_SYSTEMS = ['gateway', 'cached', 'mesh', 'tailcall', 'bare', 'raw'];
 
 /** Systems measured again at 1 connection when the upstream latency is above 0 (the p50 target). */
-export const ONE_CONNECTION_SYSTEMS = ['gateway', 'mesh', 'bare', 'raw'];
+export const ONE_CONNECTION_SYSTEMS = ['gateway', 'mesh', 'tailcall', 'bare', 'raw'];
 
 /** The scenario measured with a different document on every request (the distinct-documents target). */
 export const DISTINCT_SCENARIO = 'Q1';
 
 export const HELP = `npm run bench                      full run (5 rounds x 5 s per system, scenario and latency)
-npm run bench -- --quick           about three minutes (2 rounds x 1 s); a check, not a result: it writes
+npm run bench -- --quick           about four minutes (2 rounds x 1 s); a check, not a result: it writes
                                    to bench/.work/quick/ (gitignored), never over RESULTS.md
 npm run bench -- --systems gateway,bare --latencies 0 --scenarios Q1 --rounds 1 --duration 1
                                    a subset of systems, latencies or scenarios: written to bench/.work/partial/
@@ -115,7 +115,7 @@ export function loadConfig(argv = process.argv.slice(2)) {
     noInstall: args['no-install'],
     noBuild: args['no-build'],
     // The whole run has a hard time limit, after which every child is killed and the run fails.
-    timeLimitSec: Number(args['time-limit'] ?? (quick ? 240 : 36 * 60)),
+    timeLimitSec: Number(args['time-limit'] ?? (quick ? 360 : 45 * 60)),
     partial,
     resultsDir: outDir ?? join(benchDir, 'results'),
     markdownDir: outDir ?? benchDir,

@@ -1,12 +1,13 @@
 // Load and its numbers: per scenario, a warm-up per system, then rounds of autocannon with the systems
 // alternating (the first one rotates from round to round), the upstream calls of each round counted by the
-// sandbox, and medians over rounds. Two additions in the same rotation or right after it:
+// sandbox, the CPU time each system's processes spent on the round (utime + stime from /proc, before and
+// after) per request completed, and medians over rounds. Two additions in the same rotation or right after it:
 //   - distinct documents: the gateway on one scenario with a different document on every request, as a
 //     run of its own beside the gateway's repeated document (config.distinct);
 //   - at a latency above 0, a short set of rounds at 1 connection (config.oneConnection).
 // At a latency above 0 every 2xx latency is also kept exactly (autocannon's histogram has 1 ms steps,
 // too coarse for a target of chain x L + 1 ms) and reported as p50Exact/p99Exact.
-import { rssBytes } from './procs.mjs';
+import { CLOCK_TICK_US, cpuTicks, rssBytes } from './procs.mjs';
 import { requestOf } from './verify.mjs';
 
 export function rotate(list, n) {
@@ -102,10 +103,17 @@ async function warmUp(request, count) {
   await Promise.all(Array.from({ length: Math.min(request.connections, count) }, worker));
 }
 
-/** One measured round: the load, a pause for the last upstream calls, and the sandbox's count. */
-async function round({ autocannon, request, durationSec, sandbox, latencyMs }) {
+/**
+ * One measured round: the load, a pause for the last upstream calls, the sandbox's count, and the CPU time
+ * of the system's process `pid` (and its children) over the load.
+ */
+async function round({ autocannon, request, pid, durationSec, sandbox, latencyMs }) {
   const before = await sandbox.totals();
+  const ticksBefore = cpuTicks(pid);
   const { result: r, latencies } = await load(autocannon, request, durationSec, { exact: latencyMs > 0 });
+  // Read right after the load, not after the pause below: what runs then is the tail of requests that
+  // were cut off and are not counted, and for `raw` (the sandbox itself) the totals requests.
+  const ticksAfter = cpuTicks(pid);
   // In-flight upstream calls of the last requests land shortly after autocannon stops.
   await new Promise((resolve) => setTimeout(resolve, 150 + latencyMs * 3));
   const after = await sandbox.totals();
@@ -116,8 +124,12 @@ async function round({ autocannon, request, durationSec, sandbox, latencyMs }) {
   const sent = r.requests.sent || completed;
   const ok = Math.max(0, (r['2xx'] || 0) - (r.mismatches || 0));
   const sorted = latencies.sort((a, b) => a - b);
+  const ticks = ticksBefore != null && ticksAfter != null ? ticksAfter - ticksBefore : null;
   return {
     opsPerSec: ok / (r.duration || durationSec),
+    // CPU µs per request completed, with a resolution of one clock tick (10 ms) over the round.
+    cpuUsPerOp: ticks != null && completed ? round2((ticks * CLOCK_TICK_US) / completed) : null,
+    cpuTicks: ticks,
     p50: r.latency.p50,
     p99: r.latency.p99,
     p50Exact: round2(percentile(sorted, 50)),
@@ -141,6 +153,7 @@ function summarise(rounds) {
   const calls = rounds.reduce((a, r) => a + r.upstreamCalls, 0);
   const exact = rounds.map((r) => r.p50Exact).filter((x) => x != null);
   const exact99 = rounds.map((r) => r.p99Exact).filter((x) => x != null);
+  const cpu = rounds.map((r) => r.cpuUsPerOp).filter((x) => x != null);
   return {
     rounds,
     opsMedian: median(ops),
@@ -149,18 +162,29 @@ function summarise(rounds) {
     p50: median(rounds.map((r) => r.p50)),
     p99: median(rounds.map((r) => r.p99)),
     ...(exact.length ? { p50Exact: round2(median(exact)), p99Exact: round2(median(exact99)) } : {}),
+    cpuUsPerOpMedian: cpu.length ? round2(median(cpu)) : null,
     upstreamCallsPerOp: sent ? calls / sent : null,
     failed: rounds.reduce((a, r) => a + r.non2xx + r.errors + r.mismatches, 0),
   };
 }
 
-/** Rounds of `names` (keys of `requests`) alternating, the first one rotating. */
-async function alternate({ autocannon, names, requests, rounds, durationSec, sandbox, latencyMs }) {
+/**
+ * Rounds of `names` (keys of `requests` and `pids`) alternating, the first one rotating. `pids[name]` is the
+ * process whose CPU time the round reads.
+ */
+async function alternate({ autocannon, names, requests, pids, rounds, durationSec, sandbox, latencyMs }) {
   const byName = Object.fromEntries(names.map((n) => [n, []]));
   for (let i = 0; i < rounds; i++) {
     for (const name of rotate(names, i)) {
       byName[name].push(
-        await round({ autocannon, request: requests[name], durationSec, sandbox, latencyMs }),
+        await round({
+          autocannon,
+          request: requests[name],
+          pid: pids[name],
+          durationSec,
+          sandbox,
+          latencyMs,
+        }),
       );
     }
   }
@@ -172,7 +196,8 @@ const fmtSystem = (name, s) => {
   const bad = s.failed ? ` FAILED ${s.failed}` : '';
   const hits = s.hitRatio != null ? ` hit ratio ${(s.hitRatio * 100).toFixed(1)}%` : '';
   const p50 = s.p50Exact != null ? ` p50 ${s.p50Exact} ms` : '';
-  return `${name} ${s.opsMedian.toFixed(0)} ops/s${p50} p99 ${s.p99} ms ${s.upstreamCallsPerOp?.toFixed(2)} calls/op${hits}${rss}${bad}`;
+  const cpu = s.cpuUsPerOpMedian != null ? ` ${s.cpuUsPerOpMedian.toFixed(0)} µs CPU/op` : '';
+  return `${name} ${s.opsMedian.toFixed(0)} ops/s${cpu}${p50} p99 ${s.p99} ms ${s.upstreamCallsPerOp?.toFixed(2)} calls/op${hits}${rss}${bad}`;
 };
 
 /**
@@ -200,7 +225,9 @@ export async function measureScenario({
     systems: {},
   };
   const requests = {};
+  const pids = {};
   for (const system of config.systems) {
+    pids[system] = targets[system].pid;
     requests[system] = autocannonRequest(
       system,
       scenario,
@@ -221,6 +248,7 @@ export async function measureScenario({
       verified.bodies.gateway,
       config.connections,
     );
+    pids.distinct = targets.gateway.pid;
     names.push('distinct');
   }
 
@@ -233,6 +261,7 @@ export async function measureScenario({
     autocannon,
     names,
     requests,
+    pids,
     rounds: config.rounds,
     durationSec: config.durationSec,
     sandbox,
@@ -268,6 +297,7 @@ export async function measureScenario({
       autocannon,
       names: ocSystems,
       requests: one,
+      pids,
       rounds: oc.rounds,
       durationSec: oc.durationSec,
       sandbox,
@@ -291,13 +321,18 @@ function ratios(entry) {
   const s = entry.systems;
   const g = s.gateway?.opsMedian;
   const over = (a, b) => (a != null && b ? a / b : null);
+  const cpu = (sys) => s[sys]?.cpuUsPerOpMedian;
   return {
     cachedOverGateway: g ? over(s.cached?.opsMedian, g) : null,
     gatewayOverMesh: over(g, s.mesh?.opsMedian),
+    gatewayOverTailcall: over(g, s.tailcall?.opsMedian),
     gatewayOverRaw: over(g, s.raw?.opsMedian),
     meshOverRaw: over(s.mesh?.opsMedian, s.raw?.opsMedian),
     gatewayOverBare: over(g, s.bare?.opsMedian),
     bareOverRaw: over(s.bare?.opsMedian, s.raw?.opsMedian),
     distinctOverRepeated: over(entry.distinct?.opsMedian, g),
+    // CPU per request, the gateway's over the other's (above 1: the gateway spends more per request).
+    cpuGatewayOverBare: over(cpu('gateway'), cpu('bare')),
+    cpuGatewayOverTailcall: over(cpu('gateway'), cpu('tailcall')),
   };
 }

@@ -1,6 +1,7 @@
-// Child processes of the benchmark: the sandbox, this gateway, Mesh and the bare proxy. Every child is registered here so
-// that one call (killAll) ends them all, on success, on error, on a signal and on the overall deadline.
-import { fork, spawn } from 'node:child_process';
+// Child processes of the benchmark: the sandbox, this gateway, Mesh, Tailcall and the bare proxy. Every child is
+// registered here so that one call (killAll) ends them all, on success, on error, on a signal and on the overall
+// deadline. Also what /proc says about them: RSS and CPU time.
+import { execFileSync, fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -141,7 +142,8 @@ export function rssBytes(pid) {
   return found ? { rss, peak } : null;
 }
 
-function descendants(pid) {
+/** The pids of a process's children, their children, and so on (from /proc, at this moment). */
+export function descendants(pid) {
   const out = [];
   try {
     const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
@@ -151,6 +153,35 @@ function descendants(pid) {
     for (const k of kids) out.push(Number(k), ...descendants(Number(k)));
   } catch {}
   return out;
+}
+
+/** Microseconds per clock tick, the unit of utime and stime in /proc/<pid>/stat. */
+export const CLOCK_TICK_US =
+  1_000_000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+
+/** utime + stime (every thread) of one process, in clock ticks, or null when it is gone. */
+function ownTicks(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count fields from its closing one.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU time used so far by a process and its descendants alive now (utime + stime of every thread), in clock
+ * ticks, or null when the process is gone. Read it before and after a load: the difference is the CPU the
+ * system spent on it (a child that exits in between takes its ticks with it).
+ */
+export function cpuTicks(pid) {
+  const own = ownTicks(pid);
+  if (own == null) return null;
+  let ticks = own;
+  for (const p of descendants(pid)) ticks += ownTicks(p) ?? 0;
+  return ticks;
 }
 
 /**

@@ -1,9 +1,9 @@
 // The benchmark's scenarios: one logical query each, written once per system. `gateway` is this project's
 // public schema (shared/design/schema-contract.graphql), `mesh` is the schema Mesh composes from
-// schema/upstream/matatika.openapi.yaml plus bench/mesh/mesh.config.ts, and `raw` is the single upstream
-// request that answers the scenario's main data (the limit: what the upstream itself sustains).
-// `canonical` turns each system's `data` into one shape, so the harness can prove both gateways answer
-// the same thing before it measures them.
+// schema/upstream/matatika.openapi.yaml plus bench/mesh/mesh.config.ts, `tailcall` is the schema of
+// bench/tailcall/matatika.graphql, and `raw` is the single upstream request that answers the scenario's main
+// data (the limit: what the upstream itself sustains). `canonical` turns each system's `data` into one shape,
+// so the harness can prove every GraphQL system answers the same thing before it measures them.
 //
 // `chain` is the scenario's dependent chain for this gateway: the number of upstream round trips one
 // operation waits for one after the other (README, "Loading"). At an injected latency L the p50 target is
@@ -56,6 +56,14 @@ export function scenarios({ profileId, workspaceId }) {
         variables: { id: profileId },
         canonical: (d) => profileCanon(d.profile, d.profile?.id),
       },
+      // 1 call: GET /api/profiles/{id}.
+      tailcall: {
+        query: `query Q1($id: String!) {
+  profile(id: $id) { id name handle email phone workingAccount { company } }
+}`,
+        variables: { id: profileId },
+        canonical: (d) => profileCanon(d.profile, d.profile?.id),
+      },
       raw: { method: 'GET', path: `/api/profiles/${enc(profileId)}`, what: 'GET /api/profiles/{id}' },
     },
     {
@@ -89,6 +97,17 @@ export function scenarios({ profileId, workspaceId }) {
             .map((m) => ({ id: m.id, name: m.name, handle: m.handle, email: m.profile?.email ?? null }))
             .sort(byId),
       },
+      // The member list, then one GET /api/profiles/{id} per member (N+1, in parallel): 1 + 24 calls.
+      tailcall: {
+        query: `query Q2($ws: String!) {
+  members(workspaceId: $ws) { _embedded { members { id name handle profile { email } } } }
+}`,
+        variables: { ws: workspaceId },
+        canonical: (d) =>
+          (d.members?._embedded?.members ?? [])
+            .map((m) => ({ id: m.id, name: m.name, handle: m.handle, email: m.profile?.email ?? null }))
+            .sort(byId),
+      },
       raw: {
         method: 'GET',
         path: `/api/workspaces/${enc(workspaceId)}/members`,
@@ -111,6 +130,22 @@ export function scenarios({ profileId, workspaceId }) {
             .sort(byId),
       },
       mesh: {
+        query: `query Q3 {
+  workspaces(size: 20) { _embedded { workspaces { id name status defaultWorkspace } } }
+}`,
+        variables: {},
+        canonical: (d) =>
+          (d.workspaces?._embedded?.workspaces ?? [])
+            .map((w) => ({
+              id: w.id,
+              name: w.name,
+              status: w.status,
+              isDefault: w.defaultWorkspace === true,
+            }))
+            .sort(byId),
+      },
+      // 1 call: GET /api/workspaces?size=20.
+      tailcall: {
         query: `query Q3 {
   workspaces(size: 20) { _embedded { workspaces { id name status defaultWorkspace } } }
 }`,
@@ -160,6 +195,22 @@ export function scenarios({ profileId, workspaceId }) {
           return {
             id: p?.id,
             workspace: w && { id: w.id, name: w.name, status: p.defaultWorkspaceDetails?.status ?? null },
+          };
+        },
+      },
+      // The PATCH, then GET /api/workspaces/{id} of the new default for its status: 2 calls, one after the
+      // other.
+      tailcall: {
+        query: `mutation Q4($p: String!, $w: String!) {
+  setDefaultWorkspace(profileId: $p, workspaceId: $w) { id defaultWorkspace { id name workspace { status } } }
+}`,
+        variables: { p: profileId, w: workspaceId },
+        canonical: (d) => {
+          const p = d.setDefaultWorkspace;
+          const w = p?.defaultWorkspace;
+          return {
+            id: p?.id,
+            workspace: w && { id: w.id, name: w.name, status: w.workspace?.status ?? null },
           };
         },
       },
@@ -249,6 +300,44 @@ export function scenarios({ profileId, workspaceId }) {
             .sort(byId),
         }),
       },
+      // The caller's profile, the profile list and the workspace page at once; then the default workspace's
+      // GET and one member list per workspace on the page: 3 + 1 + 5 calls.
+      tailcall: {
+        query: `query Q5($p: String!) {
+  me: profile(id: $p) { id name email defaultWorkspace { id name workspace { status } } }
+  profiles { _embedded { profiles { id name email } } }
+  workspaces(size: 20) {
+    _embedded { workspaces { id name status defaultWorkspace memberList { id name handle } } }
+  }
+}`,
+        variables: { p: profileId },
+        canonical: (d) => ({
+          me: d.me && {
+            id: d.me.id,
+            name: d.me.name,
+            email: d.me.email,
+            defaultWorkspace: d.me.defaultWorkspace && {
+              id: d.me.defaultWorkspace.id,
+              name: d.me.defaultWorkspace.name,
+              status: d.me.defaultWorkspace.workspace?.status ?? null,
+            },
+          },
+          profiles: (d.profiles?._embedded?.profiles ?? [])
+            .map((p) => ({ id: p.id, name: p.name, email: p.email }))
+            .sort(byId),
+          workspaces: (d.workspaces?._embedded?.workspaces ?? [])
+            .map((w) => ({
+              id: w.id,
+              name: w.name,
+              status: w.status,
+              isDefault: w.defaultWorkspace === true,
+              members: (w.memberList ?? [])
+                .map((m) => ({ id: m.id, name: m.name, handle: m.handle }))
+                .sort(byId),
+            }))
+            .sort(byId),
+        }),
+      },
       raw: {
         method: 'GET',
         path: '/api/workspaces?size=20',
@@ -281,6 +370,10 @@ export function forbiddenChecks(workspaceId) {
     mesh: {
       query:
         'query Forbidden($ws: NonEmptyString!) { members(workspaceId: $ws) { _embedded { members { name } } } }',
+      variables: { ws: workspaceId },
+    },
+    tailcall: {
+      query: 'query Forbidden($ws: String!) { members(workspaceId: $ws) { _embedded { members { name } } } }',
       variables: { ws: workspaceId },
     },
   };

@@ -1,9 +1,10 @@
 // The systems under test and their upstream, as child processes: the sandbox (once per latency), this
-// gateway (`gateway`), the same gateway with its response cache on (`cached`), GraphQL Mesh v1 (`mesh`) and
-// the bare Node proxy (`bare`, bench/bare-proxy.mjs). `raw` is the sandbox itself. Also what has to happen
-// before any of them can start: bench/'s own dependencies and the gateway's build.
+// gateway (`gateway`), the same gateway with its response cache on (`cached`), GraphQL Mesh v1 (`mesh`),
+// Tailcall 1.0 (`tailcall`) and the bare Node proxy (`bare`, bench/bare-proxy.mjs). `raw` is the sandbox
+// itself. Also what has to happen before any of them can start: bench/'s own dependencies and the gateway's
+// build.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { benchDir, rootDir, workDir } from './config.mjs';
 import {
@@ -29,9 +30,21 @@ export const isGraphQL = (system) => system !== 'raw' && system !== 'bare';
 
 // --- before anything starts ---------------------------------------------------------------------------
 
-/** `npm ci --prefix bench` when bench/node_modules is missing (Mesh and autocannon live there). */
+/** The Tailcall binary that @tailcallhq/core-linux-x64-gnu (a bench/ dependency) ships. */
+export const TAILCALL_BIN = join(
+  benchDir,
+  'node_modules',
+  '@tailcallhq',
+  'core-linux-x64-gnu',
+  'bin',
+  'tailcall',
+);
+
+/** `npm ci --prefix bench` when bench/node_modules lacks Mesh or Tailcall (they and autocannon live there). */
 export function installBenchDeps({ noInstall }, log) {
-  if (noInstall || existsSync(join(benchDir, 'node_modules', '@graphql-hive', 'gateway'))) return;
+  const installed =
+    existsSync(join(benchDir, 'node_modules', '@graphql-hive', 'gateway')) && existsSync(TAILCALL_BIN);
+  if (noInstall || installed) return;
   log('installing the benchmark dependencies (npm ci --prefix bench)');
   const logFile = join(workDir, 'install.log');
   const res = spawnSync('npm', ['ci', '--prefix', benchDir, '--no-audit', '--no-fund'], {
@@ -170,6 +183,39 @@ export async function startMesh(matatikaUrl, latencyMs, token) {
 }
 
 /**
+ * Tailcall 1.0 serving bench/tailcall/matatika.graphql against this sandbox. The committed config names
+ * port 8000; it is served from a copy in bench/.work/ with a free port instead (an @server port is a
+ * literal). The upstream comes from MATATIKA_API_URL, which every @http url reads. Its usage tracking is off
+ * (TAILCALL_TRACKER=false) and so is its once-a-day release check (its state file says it just checked), so
+ * it talks to nothing but the sandbox.
+ */
+export async function startTailcall(matatikaUrl, token) {
+  const port = await freePort();
+  const source = readFileSync(join(benchDir, 'tailcall', 'matatika.graphql'), 'utf8');
+  const config = source.replace(/(@server\([^)]*\bport:\s*)\d+/, `$1${port}`);
+  if (config === source) throw new Error('bench/tailcall/matatika.graphql: no @server(port: N) to replace');
+  const dir = join(workDir, 'tailcall');
+  const cacheDir = join(dir, 'cache');
+  mkdirSync(join(cacheDir, 'tailcall'), { recursive: true });
+  writeFileSync(join(cacheDir, 'tailcall', '.state'), String(Math.floor(Date.now() / 1000)));
+  const file = join(dir, `matatika-${port}.graphql`);
+  writeFileSync(file, config);
+  const info = spawnTracked('tailcall', TAILCALL_BIN, ['start', file], {
+    cwd: dir,
+    env: {
+      ...process.env,
+      MATATIKA_API_URL: matatikaUrl,
+      TAILCALL_TRACKER: 'false',
+      TAILCALL_LOG_LEVEL: 'warn',
+      XDG_CACHE_HOME: cacheDir,
+    },
+  });
+  const url = `http://127.0.0.1:${port}/graphql`;
+  await waitForGraphQL(info, url, { authorization: `Bearer ${token}` });
+  return { info, url };
+}
+
+/**
  * The bare Node proxy (bench/bare-proxy.mjs) in front of this sandbox, with the gateway's V8 flags so that
  * the two differ by their code only. It listens on a port the OS picks and reports its URL over IPC.
  */
@@ -206,7 +252,7 @@ export async function startSystems(config, latencyMs, log) {
   const stop = () =>
     Promise.all([...Object.values(started), sandbox].filter(Boolean).map((s) => stopChild(s.info)));
   try {
-    const [gateway, cached, mesh, bare] = await Promise.all([
+    const [gateway, cached, mesh, tailcall, bare] = await Promise.all([
       use('gateway') ? startGateway(sandbox.matatikaUrl, ids.token) : null,
       use('cached')
         ? startGateway(sandbox.matatikaUrl, ids.token, 'cached', {
@@ -214,9 +260,10 @@ export async function startSystems(config, latencyMs, log) {
           })
         : null,
       use('mesh') ? startMesh(sandbox.matatikaUrl, latencyMs, ids.token) : null,
+      use('tailcall') ? startTailcall(sandbox.matatikaUrl, ids.token) : null,
       use('bare') ? startBare(sandbox.matatikaUrl) : null,
     ]);
-    Object.assign(started, { gateway, cached, mesh, bare });
+    Object.assign(started, { gateway, cached, mesh, tailcall, bare });
   } catch (error) {
     await stop();
     throw error;
@@ -225,6 +272,7 @@ export async function startSystems(config, latencyMs, log) {
     gateway: 'gateway',
     cached: 'gateway with its response cache',
     mesh: 'mesh',
+    tailcall: 'tailcall',
     bare: 'bare proxy',
   };
   for (const [name, s] of Object.entries(started)) {

@@ -1,9 +1,9 @@
 // Correctness before speed: every system is sent every scenario once, and the run stops unless each answer
-// is complete, error-free and the same data on every GraphQL system (the bare proxy must answer what the
-// raw upstream answers). The upstream calls of that single operation are counted from the sandbox's
-// totals, each exact body is kept (autocannon then counts any answer that differs as a mismatch), and at
-// an injected latency the wall time of one operation gives the number of upstream round trips it waits
-// for, which is checked against the scenario's declared dependent chain.
+// is complete, error-free and the same data on every GraphQL system (gateway, cached, Mesh, Tailcall; the
+// bare proxy must answer what the raw upstream answers). The upstream calls of that single operation are
+// counted from the sandbox's totals, each exact body is kept (autocannon then counts any answer that differs
+// as a mismatch), and at an injected latency the wall time of one operation gives the number of upstream
+// round trips it waits for, which is checked against the scenario's declared dependent chain.
 import { forbiddenChecks } from './scenarios.mjs';
 import { isGraphQL, queryOf } from './systems.mjs';
 
@@ -95,13 +95,17 @@ export async function verify({ config, scenarioList, targets, headers, sandbox, 
       if (JSON.stringify(v.canonical.gateway) !== JSON.stringify(v.canonical.cached))
         throw new Error(`${scenario.id}: the gateway answers differently with its response cache on`);
     }
-    if (v.canonical.gateway && v.canonical.mesh) {
-      const a = JSON.stringify(v.canonical.gateway);
-      const b = JSON.stringify(v.canonical.mesh);
+    // Every GraphQL system must answer what the first of them (the gateway, when it runs) answers.
+    const [reference, ...others] = ['gateway', 'mesh', 'tailcall'].filter((sys) => v.canonical[sys]);
+    for (const other of others) {
+      const a = JSON.stringify(v.canonical[reference]);
+      const b = JSON.stringify(v.canonical[other]);
       if (a !== b)
-        throw new Error(`${scenario.id}: the gateway and Mesh disagree:\n gateway ${a}\n mesh    ${b}`);
-      log(`${scenario.id}: gateway and Mesh answer the same data`);
+        throw new Error(
+          `${scenario.id}: ${reference} and ${other} disagree:\n ${reference.padEnd(8)} ${a}\n ${other.padEnd(8)} ${b}`,
+        );
     }
+    if (others.length) log(`${scenario.id}: ${[reference, ...others].join(', ')} answer the same data`);
     if (v.calls.bare != null && v.calls.bare !== 1)
       throw new Error(`${scenario.id}: the bare proxy made ${v.calls.bare} upstream calls for one request`);
     if (texts.bare != null) {
@@ -139,10 +143,10 @@ export async function verify({ config, scenarioList, targets, headers, sandbox, 
   return out;
 }
 
-/** A 403 from the upstream must surface as a GraphQL error on both gateways. */
+/** A 403 from the upstream must surface as a GraphQL error on every GraphQL system (but `cached`). */
 async function verifyForbidden(targets, headers, workspaceId, log) {
   const checks = forbiddenChecks(workspaceId);
-  for (const system of ['gateway', 'mesh']) {
+  for (const system of ['gateway', 'mesh', 'tailcall']) {
     if (!targets[system]) continue;
     const { status, text } = await send(targets[system].url, {
       headers,
