@@ -15,5 +15,11 @@ export default defineConfig({
     // Each file starts its own sandbox on port 0; files run in parallel, tests within a file in order.
     testTimeout: 15_000,
     hookTimeout: 15_000,
+    // The whole suite runs once per request path: the front door's fast path, and everything through
+    // Yoga (FAST_PATH=0). test/support/path.ts hands the setting to every gateway a test builds.
+    projects: [
+      { extends: true, test: { name: 'fast', env: { FAST_PATH: '1' } } },
+      { extends: true, test: { name: 'yoga', env: { FAST_PATH: '0' } } },
+    ],
   },
 });

@@ -41,6 +41,8 @@ export interface Config {
   maxDocumentBytes: number;
   /** Operations one batched request (a JSON array) may hold; 0 refuses batches. */
   maxBatchOperations: number;
+  /** Plain GraphQL requests are served by the front door itself (FAST_PATH=0: everything through Yoga). */
+  fastPath: boolean;
   /** Calls one request may have in flight to one source at once: its fan-outs wait for a free slot. */
   upstreamConcurrency: number;
   /** The whole request's deadline: no upstream call outlives it. */
@@ -192,6 +194,7 @@ const envSchema = z.object({
   MAX_UPSTREAM_CALLS: count(1, 10_000).default(50),
   MAX_DOCUMENT_BYTES: count(1024, 1_048_576).default(65_536),
   MAX_BATCH_OPERATIONS: count(0, 100).default(10),
+  FAST_PATH: flag.optional(),
   UPSTREAM_CONCURRENCY: count(1, 1_000).default(8),
   REQUEST_TIMEOUT_MS: timeout.default(15_000),
   SHUTDOWN_TIMEOUT_MS: timeout.default(10_000),
@@ -292,6 +295,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxUpstreamCalls: e.MAX_UPSTREAM_CALLS,
     maxDocumentBytes: e.MAX_DOCUMENT_BYTES,
     maxBatchOperations: e.MAX_BATCH_OPERATIONS,
+    fastPath: e.FAST_PATH ?? true,
     upstreamConcurrency: e.UPSTREAM_CONCURRENCY,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

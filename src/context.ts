@@ -1,9 +1,10 @@
 import type { GraphQLError } from 'graphql';
 import type { Entity } from './cache/response-store.js';
 import type { Config } from './config.js';
+import type { HeaderReader } from './http/exchange.js';
 import { RequestBudget } from './sources/budget.js';
 import { RequestClients, type SourceClients, type Upstreams } from './sources/index.js';
-import { scopeOf } from './telemetry/scope.js';
+import type { RequestScope } from './telemetry/scope.js';
 
 /**
  * Everything a resolver may use, built fresh for every operation: each source's client bound to this
@@ -22,38 +23,27 @@ export interface Context {
   changed: Entity[];
 }
 
-/**
- * The operations of one batched request (a JSON array) draw on one upstream budget, so that a batch
- * of ten costs what one request may cost, not ten times that. Only batched requests are entered here.
- */
-export class BatchBudgets {
-  private readonly budgets = new WeakMap<Request, RequestBudget>();
-
-  constructor(private readonly config: Config) {}
-
-  /** Called when a request turns out to be a batch: its operations will share one budget. */
-  open(request: Request): void {
-    const { maxUpstreamCalls, requestTimeoutMs } = this.config;
-    this.budgets.set(
-      request,
-      new RequestBudget(maxUpstreamCalls, requestTimeoutMs, request.signal, scopeOf(request) ?? null),
-    );
-  }
-
-  of(request: Request): RequestBudget | undefined {
-    return this.budgets.get(request);
-  }
+/** What an operation's context is built from: the request, and what the front door opened for it. */
+export interface InitialContext {
+  request: { headers: HeaderReader; signal: AbortSignal };
+  /** The request's id and counters (absent for a context built outside the front door). */
+  scope?: RequestScope;
+  /** The budget of a batched request, shared by its operations; otherwise each operation opens one. */
+  budget?: RequestBudget;
 }
 
-export function createContextFactory(config: Config, upstreams: Upstreams, batches: BatchBudgets) {
-  return ({ request }: { request: Request }): Context => ({
+/** One request's upstream budget (MAX_UPSTREAM_CALLS, REQUEST_TIMEOUT_MS, the client's signal). */
+export function requestBudget(config: Config, signal: AbortSignal | null, scope: RequestScope | null) {
+  return new RequestBudget(config.maxUpstreamCalls, config.requestTimeoutMs, signal, scope);
+}
+
+export function createContextFactory(config: Config, upstreams: Upstreams) {
+  return ({ request, scope, budget }: InitialContext): Context => ({
     sources: new RequestClients(
       config,
       upstreams,
       request.headers,
-      request.signal,
-      scopeOf(request) ?? null,
-      batches.of(request),
+      budget ?? requestBudget(config, request.signal, scope ?? null),
     ),
     fieldErrors: [],
     changed: [],

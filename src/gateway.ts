@@ -1,27 +1,24 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DocumentNode, GraphQLError } from 'graphql';
 import { createYoga, maskError } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { createStores } from './cache/index.js';
 import { type Config, SOURCES } from './config.js';
-import { BatchBudgets, type Context, createContextFactory } from './context.js';
+import { type Context, createContextFactory, requestBudget } from './context.js';
 import { exampleOperation, type GraphiQLTab } from './examples.js';
-import { useAccessLog } from './plugins/use-access-log.js';
+import { type CorsPolicy, createFrontDoor } from './http/front-door.js';
 import { useArgumentLimits } from './plugins/use-argument-limits.js';
 import { useBatching } from './plugins/use-batching.js';
-import { useBodyLimit } from './plugins/use-body-limit.js';
-import { useCacheHeaders } from './plugins/use-cache-headers.js';
-import { useCompression } from './plugins/use-compression.js';
-import { useCsrfPrevention } from './plugins/use-csrf-prevention.js';
 import { useDeferStream } from './plugins/use-defer-stream.js';
 import { useDocumentLimit } from './plugins/use-document-limit.js';
 import { useFieldErrors } from './plugins/use-field-errors.js';
 import { renderGraphiQLPage, useGraphiQLAssets } from './plugins/use-graphiql-assets.js';
 import { useJit } from './plugins/use-jit.js';
-import { useMetrics } from './plugins/use-metrics.js';
+import { useMetricsEndpoint } from './plugins/use-metrics.js';
 import { useNoIntrospection } from './plugins/use-no-introspection.js';
 import { useNoSuggestions } from './plugins/use-no-suggestions.js';
-import { usePersistedOperations } from './plugins/use-persisted-operations.js';
+import { persistedOperations } from './plugins/use-persisted-operations.js';
 import { useQueryLimits } from './plugins/use-query-limits.js';
 import { type Lifecycle, useReadiness } from './plugins/use-readiness.js';
 import { useRequestScope } from './plugins/use-request-scope.js';
@@ -44,14 +41,14 @@ export interface GatewayOptions {
 const GRAPHQL_ENDPOINT = '/graphql';
 
 /**
- * The gateway as a fetch handler, with no socket: `index.ts` listens on it, tests call `gateway.fetch`.
- * It reports `starting` on `/readyz` until `markReady()`, and `draining` after `markDraining()`.
- * `dispose()` (the server adapter's own, which runs the plugins' onDispose) closes the upstream
- * connection pools and flushes the traces.
+ * The gateway: a node:http request handler with a `fetch` twin (tests call `gateway.fetch`, with no
+ * socket), both through the front door (src/http/front-door.ts), which serves plain GraphQL requests
+ * itself and hands the rest to Yoga. It reports `starting` on `/readyz` until `markReady()`, and
+ * `draining` after `markDraining()`. `dispose()` closes the upstream pools and flushes the traces.
  */
 export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) {
   const upstreams = createUpstreams(config, logger);
-  const metrics = createMetrics(() => upstreams.health());
+  const metrics = config.metrics ? createMetrics(() => upstreams.health()) : null;
   const stores = createStores(config, logger, metrics);
   // A GatewayError already carries its extensions (see sources/errors.ts): it goes out as it is, with
   // its locations, and is not logged as a bug. Anything else is masked (and Yoga logs it).
@@ -59,7 +56,7 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
     error instanceof GraphQLError && error.originalError instanceof GatewayError
       ? error
       : maskError(error, message, isDev && !config.production);
-  const unwatch = config.metrics ? watchUpstreams(metrics, upstreams.targets) : () => {};
+  const unwatch = metrics ? watchUpstreams(metrics, upstreams.targets) : () => {};
   const stopTracing = startTracing(config);
   let lifecycle: Lifecycle = 'starting';
   const dispose = async () => {
@@ -68,13 +65,14 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
     await stores.close();
     await stopTracing();
   };
-  const batches = new BatchBudgets(config);
+  const persisted = persistedOperations(config.persistedOperations, stores.operations);
+  const credentialHeaders = SOURCES.map((s) => config.sources[s].tokenHeader);
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
-    context: createContextFactory(config, upstreams, batches),
+    context: createContextFactory(config, upstreams) as never,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     landingPage: false,
-    // Replaced by useBodyLimit, which does the same without streaming every body through a transform.
+    // The front door reads and bounds every body before Yoga sees it.
     maxRequestBodySize: false,
     parserAndValidationCache: documentCaches(),
     batching: config.maxBatchOperations > 0 ? { limit: config.maxBatchOperations } : false,
@@ -101,25 +99,26 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
         }
       : false,
     maskedErrors: { maskError: clientError },
-    cors: corsPolicy(config.corsOrigins),
+    // The front door answers CORS, for Yoga's answers too.
+    cors: false,
     plugins: [
-      useRequestScope({ metrics, graphqlEndpoint: GRAPHQL_ENDPOINT }),
+      useRequestScope(),
       useReadiness({
         state: () => lifecycle,
         sources: () => upstreams.health(),
         stores: () => stores.health(),
       }),
       ...(config.graphiql ? [useGraphiQLAssets({ graphqlEndpoint: GRAPHQL_ENDPOINT })] : []),
-      ...(config.metrics ? [useMetrics({ metrics, endpoint: config.metricsPort === null })] : []),
-      ...(config.tracing.enabled ? [useTracing({ graphqlEndpoint: GRAPHQL_ENDPOINT })] : []),
-      useAccessLog({ logger }),
+      ...(metrics && config.metricsPort === null ? [useMetricsEndpoint(metrics)] : []),
+      ...(config.tracing.enabled ? [useTracing()] : []),
       // The server adapter's own dispose() shadows any `dispose` set on the returned object; its
       // plugins' onDispose is how cleanup runs when it is called.
       { onDispose: () => dispose() },
-      useCsrfPrevention(SOURCES.map((s) => config.sources[s].tokenHeader)),
       useDeferStream((error) => clientError(error, 'Unexpected error.', false) as GraphQLError),
-      useBodyLimit(),
-      useBatching({ maxOperations: config.maxBatchOperations, budgets: batches }),
+      useBatching({
+        maxOperations: config.maxBatchOperations,
+        budget: (signal, scope) => requestBudget(config, signal, scope),
+      }),
       useDocumentLimit({ maxBytes: config.maxDocumentBytes }),
       useArgumentLimits(),
       ...useQueryLimits(),
@@ -128,17 +127,31 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
       useJit(),
       useFieldErrors(),
       // Before the response cache, whose key is built from the operation text these resolve.
-      ...usePersistedOperations(config.persistedOperations, stores.operations),
+      ...persisted.plugins,
       // After useFieldErrors, so that the errors it adds keep an answer out of the cache.
       ...(config.responseCache && stores.responses
         ? useCallerResponseCache(config, config.responseCache, stores.responses)
         : []),
-      // Last, so that a header an earlier plugin chose (the response cache's) stands.
-      useCacheHeaders({ graphqlEndpoint: GRAPHQL_ENDPOINT, cors: config.corsOrigins.length > 0 }),
-      useCompression(),
     ],
   });
-  return Object.assign(yoga, {
+  const frontDoor = createFrontDoor({
+    config,
+    yoga: yoga as never,
+    endpoint: GRAPHQL_ENDPOINT,
+    logger,
+    metrics,
+    persisted,
+    csrfHeaders: [...PREFLIGHT_HEADERS, ...credentialHeaders],
+    cors: corsPolicy(config.corsOrigins),
+    maskError: (error) => clientError(error, 'Unexpected error.', false) as GraphQLError,
+  });
+  const handler = (req: IncomingMessage, res: ServerResponse) => frontDoor.handleNode(req, res);
+  return Object.assign(handler, {
+    fetch: frontDoor.fetch,
+    /** How many GraphQL requests the fast path served, and how many went to Yoga. */
+    served: frontDoor.served,
+    /** Closes the upstream pools and the stores, and flushes the traces (through Yoga's onDispose). */
+    dispose: () => yoga.dispose(),
     metrics,
     /** Each source's circuit state, as `/readyz` reports it. */
     circuits: () =>
@@ -157,17 +170,20 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
 
 export type Gateway = ReturnType<typeof createGateway>;
 
+/** Headers that clients send to mark a request as not a simple cross-site one (Yoga's and Apollo's). */
+const PREFLIGHT_HEADERS = ['x-graphql-yoga-csrf', 'apollo-require-preflight', 'x-apollo-operation-name'];
+
 /**
  * CORS as an allow-list: an origin on it gets its own name back, with credentials; any other gets no
  * CORS headers at all, so the browser refuses to hand it the answer. '*' (the development default)
- * allows every origin.
+ * allows every origin. Null: CORS off.
  */
-function corsPolicy(origins: string[]) {
-  if (origins.length === 0) return false;
-  if (origins.includes('*')) return { credentials: true };
+function corsPolicy(origins: string[]): CorsPolicy | null {
+  if (origins.length === 0) return null;
+  if (origins.includes('*')) return () => ({ credentials: true });
   const allowed = new Set(origins);
-  return (request: Request) => {
-    const origin = request.headers.get('origin');
+  return (headers) => {
+    const origin = headers.get('origin');
     return origin !== null && allowed.has(origin) ? { origin: [origin], credentials: true } : false;
   };
 }

@@ -4,6 +4,7 @@ import { loadConfig, SOURCES } from '../src/config.js';
 import { createGateway, type Gateway } from '../src/gateway.js';
 import { createLogger } from '../src/logger.js';
 import { demo, type Sandbox, startSandbox } from '../src/sandbox/index.js';
+import { pathEnv } from './support/path.js';
 
 export { demo };
 
@@ -40,6 +41,7 @@ export function useHarness(env: Record<string, string> = {}): Harness {
     const s = sandbox as Sandbox;
     const urls = Object.fromEntries(SOURCES.map((name) => [`${name.toUpperCase()}_API_URL`, s.urlOf(name)]));
     const config = loadConfig({
+      ...pathEnv,
       SANDBOX: '0',
       LOG_LEVEL: 'silent',
       UPSUN_AUTH_URL: s.urlOf('upsun-auth'),

@@ -9,6 +9,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SOURCES } from '../src/config.js';
 import { demo, type Sandbox, startSandbox } from '../src/sandbox/index.js';
+import { pathEnv } from './support/path.js';
 
 const asDemo = { authorization: `Bearer ${demo.matatika.tokens.demo}` };
 const profileQuery = JSON.stringify({
@@ -48,6 +49,7 @@ async function serve(
     HOME: process.env.HOME ?? '',
     PORT: '0',
     LOG_LEVEL: 'info',
+    ...pathEnv,
     ...urls,
     ...env,
   };

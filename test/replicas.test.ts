@@ -6,6 +6,7 @@ import { SOURCES } from '../src/config.js';
 import { demo, type Sandbox, startSandbox } from '../src/sandbox/index.js';
 import type { GraphQLResponse } from './harness.js';
 import { type RedisServer, startRedis, untilRedis } from './redis.js';
+import { pathEnv } from './support/path.js';
 
 /**
  * Two gateway processes (`npm start`'s entry point) behind no balancer, over one sandbox and one
@@ -17,7 +18,7 @@ const replicas: Array<{ child: ChildProcess; endpoint: string }> = [];
 
 async function startReplica(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...pathEnv, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -2,11 +2,18 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { demo } from './harness.js';
+import { pathEnv } from './support/path.js';
 
 /** Runs src/index.ts as `npm start` does, with `env` on top of a clean environment. */
 function start(env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      LOG_LEVEL: 'warn',
+      ...pathEnv,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }

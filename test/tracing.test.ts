@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demo, type Sandbox, startSandbox } from '../src/sandbox/index.js';
+import { pathEnv } from './support/path.js';
 
 /** A span as OTLP/JSON carries it (ids in hex), with its attributes flattened. */
 interface ReceivedSpan {
@@ -64,6 +65,7 @@ async function startGateway(
 ): Promise<{ child: ChildProcess; endpoint: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
     env: {
+      ...pathEnv,
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
       PORT: '0',

@@ -18,7 +18,7 @@ export interface Stores {
 }
 
 /** In memory for one process; in Redis (REDIS_URL) for several, one connection for both. */
-export function createStores(config: Config, logger: Logger, metrics: Metrics): Stores {
+export function createStores(config: Config, logger: Logger, metrics: Metrics | null): Stores {
   const needsRedis = config.persistedOperations.mode === 'apq' || config.responseCache !== null;
   const link = config.redisUrl && needsRedis ? new RedisLink(config.redisUrl, logger) : null;
   const responses = config.responseCache

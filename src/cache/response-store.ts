@@ -32,7 +32,7 @@ export interface ResponseStore extends Cache {
 export interface ResponseStoreOptions {
   /** In memory or in Redis; its failures reject. */
   backend: Cache;
-  metrics: Metrics;
+  metrics: Metrics | null;
   logger: Logger;
   /** The longest TTL an answer may have: past it, a failed invalidation has nothing left to drop. */
   maxTtlMs: number;
@@ -73,11 +73,11 @@ export function createResponseStore(options: ResponseStoreOptions): ResponseStor
 
   const report = () => {
     pending.purgeStale();
-    metrics.responseCacheBypassedCallers.set(pending.size - (pending.has(NO_CALLER) ? 1 : 0));
+    metrics?.responseCacheBypassedCallers.set(pending.size - (pending.has(NO_CALLER) ? 1 : 0));
   };
   const storeError = (operation: 'get' | 'set' | 'invalidate', error: unknown) => {
     const reason = failureOf(error);
-    metrics.responseCacheStoreErrors.inc({ operation, reason });
+    metrics?.responseCacheStoreErrors.inc({ operation, reason });
     // While the store is down every command is refused unsent; the connection logs that once.
     if (reason !== 'unavailable')
       logger.warn({ err: (error as Error).message, operation }, 'response cache store failed');
@@ -120,15 +120,15 @@ export function createResponseStore(options: ResponseStoreOptions): ResponseStor
       const scope = scopeOfKey(key);
       if (scope === null) return null;
       if (bypassed(scope)) {
-        metrics.responseCacheLookups.inc({ outcome: 'bypass' });
+        metrics?.responseCacheLookups.inc({ outcome: 'bypass' });
         return null;
       }
       try {
         const result = (await backend.get(key)) ?? null;
-        metrics.responseCacheLookups.inc({ outcome: result ? 'hit' : 'miss' });
+        metrics?.responseCacheLookups.inc({ outcome: result ? 'hit' : 'miss' });
         return result;
       } catch (error) {
-        metrics.responseCacheLookups.inc({ outcome: 'error' });
+        metrics?.responseCacheLookups.inc({ outcome: 'error' });
         storeError('get', error);
         return null;
       }

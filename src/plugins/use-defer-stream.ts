@@ -37,11 +37,16 @@ export function useDeferStream(mask: (error: GraphQLError) => GraphQLError): Plu
   };
 }
 
+const incremental = new WeakMap<DocumentNode, boolean>();
+
 /**
  * True when an operation asks for incremental delivery. graphql-jit has no @defer/@stream, so such
- * operations run on Yoga's own executor (see use-jit.ts).
+ * operations run on Yoga's own executor (see use-jit.ts), and the front door hands them to Yoga. The
+ * answer is kept per parsed document, which Yoga's parse cache hands out again for a repeated text.
  */
 export function usesIncrementalDelivery(document: DocumentNode): boolean {
+  const known = incremental.get(document);
+  if (known !== undefined) return known;
   let found = false;
   visit(document, {
     Directive(node) {
@@ -51,5 +56,6 @@ export function usesIncrementalDelivery(document: DocumentNode): boolean {
       }
     },
   });
+  incremental.set(document, found);
   return found;
 }

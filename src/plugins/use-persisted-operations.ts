@@ -17,7 +17,7 @@ function apqHash(params: GraphQLParams): string | null {
  * The `documentId` of a GraphQL-over-HTTP persisted-document request: a field of a POST body, or a
  * parameter of a GET's query string (which Yoga's GET parser does not carry over).
  */
-function documentIdOf(params: GraphQLParams, request: Request): unknown {
+function documentIdOf(params: GraphQLParams, request: { method: string; url: string }): unknown {
   const fromBody = (params as { documentId?: unknown }).documentId;
   if (fromBody !== undefined || request.method !== 'GET') return fromBody;
   const query = request.url.indexOf('?');
@@ -36,6 +36,24 @@ function refused(code: Refusal, message: string) {
 const notRegistered = () =>
   createGraphQLError('PersistedQueryNotFound', { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } });
 
+/** What the front door's fast path needs of persisted operations, beside the plugins for Yoga's path. */
+export interface PersistedOperations {
+  /** The plugins: Yoga's onParams (the same `resolve`) and the registration after validation. */
+  plugins: Plugin[];
+  /**
+   * The operation text `params` ask for: new params when they name a stored or trusted document, null
+   * when they carry their own text (and, with a hash, are registered once `context` validates), or the
+   * error the client must see. Synchronous but for a registry read.
+   */
+  resolve(
+    params: GraphQLParams,
+    request: { method: string; url: string },
+    context: object,
+  ): GraphQLParams | Promise<GraphQLParams> | null;
+  /** The registration `request` made, to be awaited before it answers (a replica may be asked next). */
+  settled(request: object): Promise<void> | undefined;
+}
+
 /**
  * Persisted operations, in one of two modes (PERSISTED_OPERATIONS), plus the manifest's trusted
  * documents in both:
@@ -50,8 +68,10 @@ const notRegistered = () =>
  * - `only`: trusted documents. Only the manifest's documents run, by `documentId` or by their APQ hash;
  *   any other operation is refused, and nothing can be registered.
  */
-export function usePersistedOperations(config: PersistedOperationsConfig, store: OperationStore): Plugin[] {
-  if (config.mode === 'off') return [];
+export function persistedOperations(
+  config: PersistedOperationsConfig,
+  store: OperationStore,
+): PersistedOperations {
   const trusted = (id: string) =>
     config.documents.get(id) ??
     (/^[0-9a-f]{64}$/.test(id) ? config.documents.get(`sha256:${id}`) : undefined);
@@ -59,13 +79,11 @@ export function usePersistedOperations(config: PersistedOperationsConfig, store:
   // Registrations wait for validation: only an operation that would run is stored, so the registry
   // cannot be filled with junk (and every stored text has passed the query limits).
   const pending = new WeakMap<object, { hash: string; query: string }>();
-  // The store's write, awaited before the answer leaves: a replica asked for the hash right after must find it.
-  const writes = new WeakMap<Request, Promise<void>>();
+  const writes = new WeakMap<object, Promise<void>>();
 
-  // Synchronous but for a registry read: most requests carry their text and must not wait a tick.
-  const resolve = (
+  const lookup = (
     params: GraphQLParams,
-    request: Request,
+    request: { method: string; url: string },
   ): GraphQLParams | Promise<GraphQLParams> | null => {
     const documentId = documentIdOf(params, request);
     if (documentId !== undefined) {
@@ -102,36 +120,45 @@ export function usePersistedOperations(config: PersistedOperationsConfig, store:
     });
   };
 
-  const register: Plugin = {
-    onParams({ params, request, context, setParams }) {
-      const resolved = resolve(params, request);
-      if (resolved instanceof Promise) return resolved.then(setParams);
-      if (resolved) {
-        setParams(resolved);
-        return;
-      }
-      const hash = apqHash(params);
-      if (!hash || !params.query) return;
-      if (createHash('sha256').update(params.query).digest('hex') !== hash) {
-        throw refused(
-          'BAD_USER_INPUT',
-          'The persisted query hash does not match the query (sha256 of its text).',
-        );
-      }
-      pending.set(context, { hash, query: params.query });
-    },
-    onValidate({ context }) {
-      const registration = pending.get(context);
-      if (!registration) return;
-      return ({ valid }) => {
-        if (valid) writes.set(context.request, store.set(registration.hash, registration.query));
-      };
-    },
-    onResultProcess({ request }) {
-      return writes.get(request);
-    },
+  const resolve: PersistedOperations['resolve'] = (params, request, context) => {
+    if (config.mode === 'off') return null;
+    const resolved = lookup(params, request);
+    if (resolved) return resolved;
+    const hash = apqHash(params);
+    if (!hash || !params.query) return null;
+    if (createHash('sha256').update(params.query).digest('hex') !== hash) {
+      throw refused(
+        'BAD_USER_INPUT',
+        'The persisted query hash does not match the query (sha256 of its text).',
+      );
+    }
+    pending.set(context, { hash, query: params.query });
+    return null;
   };
-  return [register];
+
+  const plugins: Plugin[] =
+    config.mode === 'off'
+      ? []
+      : [
+          {
+            onParams({ params, request, context, setParams }) {
+              const resolved = resolve(params, request, context);
+              if (resolved instanceof Promise) return resolved.then(setParams);
+              if (resolved) setParams(resolved);
+            },
+            onValidate({ context }) {
+              const registration = pending.get(context);
+              if (!registration) return;
+              return ({ valid }) => {
+                if (valid) writes.set(context.request, store.set(registration.hash, registration.query));
+              };
+            },
+            onResultProcess({ request }) {
+              return writes.get(request);
+            },
+          },
+        ];
+  return { plugins, resolve, settled: (request) => writes.get(request) };
 }
 
 /** `params` with the stored operation text and without `documentId`, which Yoga would refuse. */

@@ -1,5 +1,6 @@
 import {
   context,
+  type Context as OtelContext,
   propagation,
   ROOT_CONTEXT,
   type Span,
@@ -8,29 +9,73 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { Plugin } from 'graphql-yoga';
-import { scopeOf } from '../telemetry/scope.js';
+import type { HeaderReader } from '../http/exchange.js';
+import type { RequestScope } from '../telemetry/scope.js';
 
-export interface TracingOptions {
-  /** Path of the GraphQL endpoint: requests to other paths (probes, scrapes) are not traced. */
-  graphqlEndpoint: string;
-}
+const tracer = () => trace.getTracer('profile-gateway');
 
 const headerGetter = {
-  keys: (headers: Headers) => [...headers.keys()],
-  get: (headers: Headers, key: string) => headers.get(key) ?? undefined,
+  keys: () => ['traceparent', 'tracestate', 'baggage'],
+  get: (headers: HeaderReader, key: string) => headers.get(key) ?? undefined,
 };
 
+/** A GraphQL request's server span, continuing the caller's `traceparent`. */
+export interface RequestSpan {
+  /** Runs `fn` with the span active, so that parse, validate, execute and upstream calls nest under it. */
+  run<T>(fn: () => T): T;
+  /** Names the span after the operation, records the outcome, and ends it. */
+  end(scope: RequestScope, status: number): void;
+}
+
 /**
- * A server span per GraphQL request (continuing the caller's `traceparent`), and inside it one span
- * each for parse, validate and execute; upstream calls made while executing become its children (see
- * telemetry/tracing.ts). Spans carry the operation's name and type and the error codes, never the
- * document or its variables, which may hold personal data. Only in the plugin list when tracing is on.
+ * Starts the server span of a GraphQL request (the front door calls it when tracing is on). Spans carry
+ * the operation's name and type and the error codes, never the document or its variables, which may
+ * hold personal data.
  */
-export function useTracing({ graphqlEndpoint }: TracingOptions): Plugin {
-  const tracer = trace.getTracer('profile-gateway');
-  const spans = new WeakMap<Request, Span>();
+export function startRequestSpan(method: string, endpoint: string, headers: HeaderReader): RequestSpan {
+  const parent = propagation.extract(ROOT_CONTEXT, headers, headerGetter);
+  const span = tracer().startSpan(
+    `${method} ${endpoint}`,
+    {
+      kind: SpanKind.SERVER,
+      attributes: {
+        'http.request.method': method,
+        'url.path': endpoint,
+        'url.scheme': 'http',
+        'http.route': endpoint,
+      },
+    },
+    parent,
+  );
+  const active: OtelContext = trace.setSpan(parent, span);
+  return {
+    run: (fn) => context.with(active, fn),
+    end(scope, status) {
+      span.setAttribute('http.response.status_code', status);
+      span.setAttribute('request.id', scope.id);
+      if (scope.operationName) span.setAttribute('graphql.operation.name', scope.operationName);
+      if (scope.operationType) {
+        span.setAttribute('graphql.operation.type', scope.operationType);
+        span.updateName(`${scope.operationType} ${scope.operationName ?? 'anonymous'}`);
+      }
+      if (scope.errorCodes.length > 0) {
+        span.setAttribute('graphql.error.codes', scope.errorCodes);
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    },
+  };
+}
+
+/**
+ * One span each for parse, validate and execute, inside the request's server span; upstream calls made
+ * while executing become children of `graphql.execute` (see telemetry/tracing.ts). Only in the plugin
+ * list when tracing is on.
+ */
+export function useTracing(): Plugin {
   const phase = <T>(name: string, wrapped: () => T): T =>
-    tracer.startActiveSpan(name, (span) => {
+    tracer().startActiveSpan(name, (span: Span) => {
       try {
         const result = wrapped();
         if (result instanceof Promise) return result.finally(() => span.end()) as T;
@@ -44,54 +89,9 @@ export function useTracing({ graphqlEndpoint }: TracingOptions): Plugin {
     });
   return {
     instrumentation: {
-      request({ request }, wrapped) {
-        const url = new URL(request.url);
-        if (url.pathname !== graphqlEndpoint) return wrapped();
-        const parent = propagation.extract(ROOT_CONTEXT, request.headers, headerGetter);
-        const span = tracer.startSpan(
-          `${request.method} ${graphqlEndpoint}`,
-          {
-            kind: SpanKind.SERVER,
-            attributes: {
-              'http.request.method': request.method,
-              'url.path': url.pathname,
-              'url.scheme': url.protocol.replace(':', ''),
-              'http.route': graphqlEndpoint,
-            },
-          },
-          parent,
-        );
-        spans.set(request, span);
-        return context.with(trace.setSpan(parent, span), async () => {
-          try {
-            await wrapped();
-          } finally {
-            span.end();
-          }
-        });
-      },
       parse: (_, wrapped) => phase('graphql.parse', wrapped),
       validate: (_, wrapped) => phase('graphql.validate', wrapped),
       execute: (_, wrapped) => phase('graphql.execute', wrapped),
-    },
-    onResponse({ request, response }) {
-      const span = spans.get(request);
-      if (!span) return;
-      const scope = scopeOf(request);
-      span.setAttribute('http.response.status_code', response.status);
-      if (scope) {
-        span.setAttribute('request.id', scope.id);
-        if (scope.operationName) span.setAttribute('graphql.operation.name', scope.operationName);
-        if (scope.operationType) {
-          span.setAttribute('graphql.operation.type', scope.operationType);
-          span.updateName(`${scope.operationType} ${scope.operationName ?? 'anonymous'}`);
-        }
-        if (scope.errorCodes.length > 0) {
-          span.setAttribute('graphql.error.codes', scope.errorCodes);
-          span.setStatus({ code: SpanStatusCode.ERROR });
-        }
-      }
-      if (response.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
     },
   };
 }

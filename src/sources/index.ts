@@ -1,9 +1,8 @@
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { type Config, SOURCES, type SourceName } from '../config.js';
-import type { RequestScope } from '../telemetry/scope.js';
 import type { UpstreamTarget } from '../telemetry/upstream-events.js';
-import { RequestBudget } from './budget.js';
+import type { RequestBudget } from './budget.js';
 import { ROUTES as CADENYA_ROUTES, CadenyaClient } from './cadenya/client.js';
 import { cadenyaMessage } from './cadenya/payloads.js';
 import type { CircuitStateName } from './circuit.js';
@@ -113,21 +112,14 @@ export interface SourceClients {
  */
 export class RequestClients implements SourceClients {
   private clients: Partial<SourceClients> = {};
-  /** What this request may spend on the upstreams, all sources together. */
-  readonly budget: RequestBudget;
 
   constructor(
     private readonly config: Config,
     private readonly upstreams: Upstreams,
-    private readonly headers: Headers,
-    signal: AbortSignal | null = null,
-    scope: RequestScope | null = null,
-    /** The budget of the HTTP request this operation belongs to, when it shares one (a batch). */
-    budget?: RequestBudget,
-  ) {
-    this.budget =
-      budget ?? new RequestBudget(config.maxUpstreamCalls, config.requestTimeoutMs, signal, scope);
-  }
+    private readonly headers: { get(name: string): string | null },
+    /** What this request may spend on the upstreams, all sources together. */
+    readonly budget: RequestBudget,
+  ) {}
 
   get matatika(): MatatikaClient {
     this.clients.matatika ??= new MatatikaClient(this.session('matatika'));

@@ -6,8 +6,8 @@ import type { Metrics } from './metrics.js';
  * `/metrics` on its own port (METRICS_PORT), so it can stay off the public listener; null when the
  * metrics are served on the GraphQL port instead.
  */
-export async function startMetricsServer(config: Config, metrics: Metrics): Promise<Server | null> {
-  if (config.metricsPort === null || !config.metrics) return null;
+export async function startMetricsServer(config: Config, metrics: Metrics | null): Promise<Server | null> {
+  if (config.metricsPort === null || !metrics) return null;
   const server = createServer((request, response) => {
     if (request.method !== 'GET' || request.url?.split('?', 1)[0] !== '/metrics') {
       response.writeHead(404).end();

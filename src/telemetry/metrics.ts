@@ -92,6 +92,12 @@ export function createMetrics(health: () => Record<SourceName, SourceHealth>) {
       help: 'Callers not served from the response cache until a failed invalidation of theirs is retried successfully.',
       registers,
     }),
+    served: new Counter({
+      name: 'graphql_requests_served_total',
+      help: 'GraphQL requests by the path that executed them: fast (the front door itself) or yoga (handed over: GraphiQL, @defer/@stream, other content types, malformed requests).',
+      labelNames: ['path'] as const,
+      registers,
+    }),
     /** Bounded operation-name labels: see operationLabel. */
     operationNames: new Set<string>(),
   };
