@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type DocumentNode, GraphQLError } from 'graphql';
+import { GraphQLError } from 'graphql';
 import { createYoga, maskError } from 'graphql-yoga';
-import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { createStores } from './cache/index.js';
 import { type Config, SOURCES } from './config.js';
@@ -11,6 +10,7 @@ import { type CorsPolicy, createFrontDoor } from './http/front-door.js';
 import { useArgumentLimits } from './plugins/use-argument-limits.js';
 import { useBatching } from './plugins/use-batching.js';
 import { useDeferStream } from './plugins/use-defer-stream.js';
+import { useDocumentCache } from './plugins/use-document-cache.js';
 import { useDocumentLimit } from './plugins/use-document-limit.js';
 import { useFieldErrors } from './plugins/use-field-errors.js';
 import { renderGraphiQLPage, useGraphiQLAssets } from './plugins/use-graphiql-assets.js';
@@ -74,7 +74,8 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
     landingPage: false,
     // The front door reads and bounds every body before Yoga sees it.
     maxRequestBodySize: false,
-    parserAndValidationCache: documentCaches(),
+    // useDocumentCache does this, bounded by bytes and without a key built from the rules each time.
+    parserAndValidationCache: false,
     batching: config.maxBatchOperations > 0 ? { limit: config.maxBatchOperations } : false,
     logging: logger,
     // GraphiQL bundled with its assets (@graphql-yoga/render-graphiql) rather than Yoga's CDN copy, so it
@@ -126,6 +127,8 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
       ...(config.introspection ? [] : [useNoIntrospection()]),
       useJit(),
       useFieldErrors(),
+      // A cached verdict stands for every plugin's rules: they add the same ones to every request.
+      useDocumentCache(),
       // Before the response cache, whose key is built from the operation text these resolve.
       ...persisted.plugins,
       // After useFieldErrors, so that the errors it adds keep an answer out of the cache.
@@ -185,27 +188,6 @@ function corsPolicy(origins: string[]): CorsPolicy | null {
   return (headers) => {
     const origin = headers.get('origin');
     return origin !== null && allowed.has(origin) ? { origin: [origin], credentials: true } : false;
-  };
-}
-
-/**
- * Yoga's caches of parsed documents and of parse errors, keyed by the operation text, bounded by bytes as
- * well as by count: a parsed document weighs about 40 times its text (measured), and a client sending
- * distinct large documents must evict, not grow the heap. Validation results hang off the documents.
- */
-function documentCaches() {
-  const bytes = (_: unknown, text: string) => Math.max(1, text.length * 40);
-  return {
-    documentCache: new LRUCache<string, DocumentNode>({
-      max: 1024,
-      maxSize: 12 * 1024 * 1024,
-      sizeCalculation: bytes,
-    }),
-    errorCache: new LRUCache<string, Error>({
-      max: 1024,
-      maxSize: 2 * 1024 * 1024,
-      sizeCalculation: (_, text) => text.length + 512,
-    }),
   };
 }
 

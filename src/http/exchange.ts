@@ -75,62 +75,85 @@ class NodeHeaders implements HeaderReader {
   }
 }
 
+/** An Exchange over node:http's request and response (a class: one object per request, no closures). */
+class NodeExchange implements Exchange {
+  readonly method: string;
+  readonly url: string;
+  readonly path: string;
+  readonly search: string;
+  readonly headers: NodeHeaders;
+  private readonly controller = new AbortController();
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+  ) {
+    const target = req.url ?? '/';
+    const query = target.indexOf('?');
+    this.method = req.method ?? 'GET';
+    this.url = `http://${req.headers.host ?? 'localhost'}${target}`;
+    this.path = query === -1 ? target : target.slice(0, query);
+    this.search = query === -1 ? '' : target.slice(query);
+    this.headers = new NodeHeaders(req.headers);
+    res.once('close', this.onClose);
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  private readonly onClose = () => {
+    if (!this.res.writableFinished) this.controller.abort();
+  };
+
+  body(maxBytes: number): Promise<Buffer> {
+    const declared = declaredLength(this.headers, maxBytes);
+    const req = this.req;
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let total = 0;
+      const onData = (chunk: Buffer) => {
+        total += chunk.byteLength;
+        if (total > maxBytes) {
+          req.off('data', onData);
+          req.pause();
+          reject(new BodyTooLarge(maxBytes));
+          return;
+        }
+        chunks.push(chunk);
+      };
+      req.on('data', onData);
+      req.once('end', () =>
+        resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, declared ?? total)),
+      );
+      req.once('error', reject);
+    });
+  }
+
+  send(status: number, outgoing: OutgoingHeaders, body: string | Uint8Array | null): void {
+    // With its length given, the answer goes out in one write and is not chunked.
+    if (body !== null) outgoing['content-length'] = String(Buffer.byteLength(body));
+    this.res.writeHead(status, outgoing);
+    this.res.end(body ?? undefined);
+  }
+
+  async sendResponse(response: Response): Promise<void> {
+    await sendNodeResponse(response as never, this.res, this.req as never, false);
+  }
+
+  toRequest(body: Buffer | null): Request {
+    return new Request(this.url, {
+      method: this.method,
+      headers: this.req.headers as Record<string, string>,
+      body: body && body.byteLength > 0 ? (body as Uint8Array<ArrayBuffer>) : undefined,
+      signal: this.controller.signal,
+    });
+  }
+}
+
 /** An Exchange over node:http's request and response. */
 export function nodeExchange(req: IncomingMessage, res: ServerResponse): Exchange {
-  const target = req.url ?? '/';
-  const query = target.indexOf('?');
-  const headers = new NodeHeaders(req.headers);
-  const controller = new AbortController();
-  res.once('close', () => {
-    if (!res.writableFinished) controller.abort();
-  });
-  return {
-    method: req.method ?? 'GET',
-    url: `http://${req.headers.host ?? 'localhost'}${target}`,
-    path: query === -1 ? target : target.slice(0, query),
-    search: query === -1 ? '' : target.slice(query),
-    headers,
-    signal: controller.signal,
-    body(maxBytes) {
-      const declared = declaredLength(headers, maxBytes);
-      return new Promise((resolve, reject) => {
-        const chunks: Buffer[] = [];
-        let total = 0;
-        const onData = (chunk: Buffer) => {
-          total += chunk.byteLength;
-          if (total > maxBytes) {
-            req.off('data', onData);
-            req.pause();
-            reject(new BodyTooLarge(maxBytes));
-            return;
-          }
-          chunks.push(chunk);
-        };
-        req.on('data', onData);
-        req.once('end', () =>
-          resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, declared ?? total)),
-        );
-        req.once('error', reject);
-      });
-    },
-    send(status, outgoing, body) {
-      // With its length given, the answer goes out in one write and is not chunked.
-      if (body !== null) outgoing['content-length'] = String(Buffer.byteLength(body));
-      res.writeHead(status, outgoing);
-      res.end(body ?? undefined);
-    },
-    async sendResponse(response) {
-      await sendNodeResponse(response as never, res, req as never, false);
-    },
-    toRequest(body) {
-      return new Request(this.url, {
-        method: this.method,
-        headers: req.headers as Record<string, string>,
-        body: body && body.byteLength > 0 ? (body as Uint8Array<ArrayBuffer>) : undefined,
-        signal: controller.signal,
-      });
-    },
-  };
+  return new NodeExchange(req, res);
 }
 
 /** An Exchange over a fetch Request; `answer` resolves with the Response it sends. */

@@ -14,6 +14,20 @@ export type RegularMediaType = 'application/json' | 'application/graphql-respons
  * list read back to front), or null when none would; `offered` is what a 406 lists.
  */
 export function negotiate(accept: string | null): { chosen: string | null; offered: string[] } {
+  const key = accept ?? '';
+  let found = negotiated.get(key);
+  if (!found) {
+    found = negotiateAfresh(accept);
+    // Clients send one Accept header each, so a handful are seen; a client varying it is only forgotten.
+    if (negotiated.size >= 64) negotiated.clear();
+    negotiated.set(key, found);
+  }
+  return found;
+}
+
+const negotiated = new Map<string, { chosen: string | null; offered: string[] }>();
+
+function negotiateAfresh(accept: string | null): { chosen: string | null; offered: string[] } {
   const asked: string[] = [];
   for (const entry of (accept || '*/*').replace(/\s/g, '').toLowerCase().split(',')) {
     const [mediaType = '', ...params] = entry.split(';');

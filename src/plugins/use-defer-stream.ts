@@ -16,7 +16,9 @@ export function useDeferStream(mask: (error: GraphQLError) => GraphQLError): Plu
     onPluginInit({ addPlugin }) {
       addPlugin(yogaDeferStream() as Plugin);
     },
-    onExecute() {
+    onExecute({ args }) {
+      // Only an answer in parts has later parts to mask; the others need no hook.
+      if (!usesIncrementalDelivery(args.document)) return;
       return {
         onExecuteDone() {
           return {

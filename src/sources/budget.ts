@@ -1,10 +1,16 @@
-import { setMaxListeners } from 'node:events';
 import type { SourceName } from '../config.js';
-import type { RequestScope } from '../telemetry/scope.js';
 import { LimitError, type UpstreamCall, UpstreamError } from './errors.js';
+import type { RequestObserver } from './observer.js';
+import type { InFlight } from './transport.js';
 
 /** Upstream failures logged at warn per request; past it they go to debug, so one request's log stays small. */
 const WARNINGS_PER_REQUEST = 5;
+
+/** The reason the calls of a request whose client went away are aborted with. */
+export class ClientGone extends Error {
+  override name = 'ClientGone';
+  readonly code = 'CLIENT_GONE';
+}
 
 /**
  * What one GraphQL request may spend on the upstreams, whatever its shape: a number of calls
@@ -12,26 +18,27 @@ const WARNINGS_PER_REQUEST = 5;
  * and the client's own signal, so that a client that leaves stops its calls. Aliases, `nodes`, entity
  * lists and page walks all draw on the same budget, so no query can cost an upstream more than it.
  *
- * There is no timer here: each call's own timer is set to the earlier of its source budget and this
- * deadline, and a call that would start past the deadline is refused at once.
+ * There is no timer here: each attempt's own timer is set to the earlier of its source budget and this
+ * deadline, and a call that would start past the deadline is refused at once. The calls in flight are
+ * registered here, and one listener on the client's signal aborts them all when the client leaves.
  */
-export class RequestBudget {
+export class RequestBudget implements InFlight {
   /** Epoch milliseconds past which no call starts and every call in flight is aborted. */
   readonly deadline: number;
   private calls = 0;
   private warnings = 0;
+  private readonly aborts = new Set<(reason: Error) => void>();
+  private listening = false;
 
   constructor(
     readonly maxCalls: number,
     readonly timeoutMs: number,
     /** Aborted when the client goes away. */
     readonly signal: AbortSignal | null,
-    /** The request's id and counters, for the access log, the metrics and the upstream's own logs. */
-    readonly scope: RequestScope | null = null,
+    /** Who is told of the request's upstream work (its telemetry); null reports nothing. */
+    readonly observer: RequestObserver | null = null,
   ) {
     this.deadline = Date.now() + timeoutMs;
-    // Each call in flight listens for the client leaving: up to maxCalls of them, which is no leak.
-    if (signal) setMaxListeners(maxCalls + 10, signal);
   }
 
   /** Takes one call from the budget, or throws the reason the request may make no more. */
@@ -45,11 +52,28 @@ export class RequestBudget {
       );
     }
     this.calls++;
+    if (!this.listening && this.signal) {
+      this.listening = true;
+      this.signal.addEventListener('abort', () => this.abortAll(), { once: true });
+    }
   }
 
   /** Whether another upstream failure of this request may be logged at warn. */
   mayWarn(): boolean {
     return ++this.warnings <= WARNINGS_PER_REQUEST;
+  }
+
+  add(abort: (reason: Error) => void): void {
+    this.aborts.add(abort);
+  }
+
+  delete(abort: (reason: Error) => void): void {
+    this.aborts.delete(abort);
+  }
+
+  private abortAll(): void {
+    const reason = new ClientGone('the client went away');
+    for (const abort of this.aborts) abort(reason);
   }
 }
 

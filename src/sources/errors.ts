@@ -139,28 +139,3 @@ export function codeForStatus(status: number): ErrorCode {
       return 'UPSTREAM_ERROR';
   }
 }
-
-/** With the u flag a pair is one code point, so only an unpaired half matches. */
-const LONE_SURROGATE = /\p{Surrogate}/u;
-
-/** Longest id the gateway sends upstream; real ids (Auth0 subjects, UUIDs, ULIDs) are under 100. */
-export const MAX_ID_LENGTH = 256;
-
-/**
- * Checks one id before it goes into a path: `.`, `..` and empty ids would be folded away by URL parsers,
- * a lone surrogate cannot be percent-encoded (encodeURIComponent throws), and an over-long id is only
- * ever an attack on the upstream's router. Returns the error instead of throwing so that a batch can
- * fail just that key.
- */
-export function idProblem(id: string, source: SourceName | null = null): InputError | null {
-  if (id === '' || id === '.' || id === '..') {
-    return new InputError(`Invalid id ${JSON.stringify(id)}: ids must not be empty, "." or "..".`, source);
-  }
-  if (id.length > MAX_ID_LENGTH) {
-    return new InputError(`Invalid id: longer than ${MAX_ID_LENGTH} characters.`, source);
-  }
-  if (LONE_SURROGATE.test(id)) {
-    return new InputError('Invalid id: it holds an unpaired UTF-16 surrogate.', source);
-  }
-  return null;
-}

@@ -1,5 +1,4 @@
 import type { SourceName } from '../config.js';
-import { cancelled, deadlinePassed } from './budget.js';
 import { outage } from './circuit.js';
 import { codeForStatus, type UpstreamCall, UpstreamError } from './errors.js';
 import type { RawResponse } from './transport.js';
@@ -18,8 +17,6 @@ const UNAVAILABLE_ERRORS = new Set([
   'UND_ERR_CLOSED',
   'UND_ERR_DESTROYED',
 ]);
-
-const TIMEOUT_ERRORS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 /**
  * The error for an answer outside 2xx, with the upstream's own message where its format has one. A
@@ -48,44 +45,29 @@ export function statusError(
   return status === 502 || status === 503 || status === 504 ? outage(error) : error;
 }
 
-/** Why a call ended without an answer, given what ended it. */
-export type Interruption = 'call-timeout' | 'request-deadline' | 'cancelled' | null;
+/** The call's own budget (<SOURCE>_TIMEOUT_MS, retries included) ran out: the upstream is too slow. */
+export function timeoutError(source: SourceName, timeoutMs: number, call: UpstreamCall, cause: unknown) {
+  return outage(
+    new UpstreamError('UPSTREAM_TIMEOUT', source, `${source} did not answer within ${timeoutMs} ms`, {
+      call,
+      cause,
+    }),
+  );
+}
 
-/** The error for a call that got no usable answer: a timeout, a refused or reset connection, a huge body. */
+/** The error for a call that got no usable answer: a refused or reset connection, a huge body. */
 export function transportError(
   source: SourceName,
   error: unknown,
   call: UpstreamCall,
-  context: {
-    interruption: Interruption;
-    timeoutMs: number;
-    requestTimeoutMs: number | null;
-    maxBytes: number;
-  },
+  maxBytes: number,
 ): UpstreamError {
   const code = (error as { code?: string }).code ?? '';
-  if (context.interruption === 'cancelled') return cancelled(source, { call, cause: error });
-  if (context.interruption === 'request-deadline') {
-    return deadlinePassed(source, context.requestTimeoutMs ?? 0, { call, cause: error });
-  }
-  if (context.interruption === 'call-timeout' || TIMEOUT_ERRORS.has(code)) {
-    return outage(
-      new UpstreamError(
-        'UPSTREAM_TIMEOUT',
-        source,
-        `${source} did not answer within ${context.timeoutMs} ms`,
-        {
-          call,
-          cause: error,
-        },
-      ),
-    );
-  }
   if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
     return new UpstreamError(
       'UPSTREAM_ERROR',
       source,
-      `${source} answered more than ${context.maxBytes} bytes (${source.toUpperCase()}_MAX_RESPONSE_BYTES); the answer was dropped`,
+      `${source} answered more than ${maxBytes} bytes (${source.toUpperCase()}_MAX_RESPONSE_BYTES); the answer was dropped`,
       { call, cause: error },
     );
   }

@@ -1,34 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import type { z } from 'zod';
 import type { SourceName } from '../config.js';
-import { onUpstreamAttempt } from '../telemetry/scope.js';
-import { cancelled, type RequestBudget } from './budget.js';
+import { ClientGone, cancelled, deadlinePassed, type RequestBudget } from './budget.js';
 import { Circuit, type CircuitOptions } from './circuit.js';
-import { type ErrorCode, idProblem, type UpstreamCall, UpstreamError } from './errors.js';
-import { type Interruption, RETRYABLE_SOCKET_ERRORS, statusError, transportError } from './failures.js';
-import { type RawResponse, Transport } from './transport.js';
-
-/**
- * A path the gateway may request, built by `pathOf` from a fixed template. The brand keeps a raw client
- * string from reaching `request` by accident; upsun's links pass only a vetted query string (`search`).
- */
-export type UpstreamPath = string & { readonly __upstreamPath: unique symbol };
-
-/**
- * Builds a path from literal segments and ids, each id percent-encoded as exactly one segment, so that
- * `a/b`, `a?b#c` or `auth0|x` can never add a segment, a query or a fragment. Ids that a URL parser would
- * fold away (`.`, `..`, empty), over-long ids and lone surrogates are refused before any request.
- */
-export function pathOf(source: SourceName, ...segments: Array<string | { id: string }>): UpstreamPath {
-  const parts = segments.map((segment) => {
-    if (typeof segment === 'string') return segment;
-    const problem = idProblem(segment.id, source);
-    if (problem) throw problem;
-    return encodeURIComponent(segment.id);
-  });
-  return `/${parts.join('/')}` as UpstreamPath;
-}
+import { type UpstreamCall, UpstreamError } from './errors.js';
+import { RETRYABLE_SOCKET_ERRORS, statusError, timeoutError, transportError } from './failures.js';
+import { queryString, type UpstreamPath } from './paths.js';
+import { AttemptTimeout, type RawResponse, Transport } from './transport.js';
 
 export interface RequestOptions {
   method: 'GET' | 'PUT' | 'PATCH' | 'POST';
@@ -65,19 +43,10 @@ export interface HttpSourceOptions {
   connections?: number;
 }
 
-/** Codes logged at debug: the caller's own doing, not something an operator must look at. */
-const QUIET_CODES = new Set<ErrorCode>([
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'BAD_USER_INPUT',
-  'CONFLICT',
-]);
-
 /**
- * One upstream as every request sees it: its connection pool (transport.ts), its circuit breaker
- * (circuit.ts), the retry policy and the mapping of failures to codes (failures.ts), composed once so
- * that every source gets all of them by construction.
+ * One upstream as every request sees it: its connection pool (transport.ts) under its circuit breaker
+ * (circuit.ts), with the retry policy and the deadlines; what comes out is a 2xx JSON answer or an
+ * UpstreamError with its code (failures.ts). Composed once, so every source gets all of it.
  */
 export class HttpSource {
   readonly source: SourceName;
@@ -92,7 +61,6 @@ export class HttpSource {
     this.basePath = options.baseUrl.pathname.replace(/\/+$/, '');
     this.transport = new Transport({
       origin: options.baseUrl.origin,
-      timeoutMs: options.timeoutMs,
       maxResponseBytes: options.maxResponseBytes,
       connections: options.connections ?? 64,
     });
@@ -128,77 +96,49 @@ export class HttpSource {
    * upstream's own message.
    */
   async request(options: RequestOptions, budget: RequestBudget | null = null): Promise<UpstreamResponse> {
-    const started = performance.now();
     try {
       return await this.circuit.run(() => this.withRetry(options, budget));
     } catch (error) {
-      const failure =
-        error instanceof UpstreamError
-          ? error
-          : new UpstreamError('UPSTREAM_ERROR', this.source, 'call failed');
-      this.logFailure(failure, started, budget);
-      throw failure;
+      throw error instanceof UpstreamError
+        ? error
+        : new UpstreamError('UPSTREAM_ERROR', this.source, 'call failed', { cause: error });
     }
-  }
-
-  /** Requests and decodes a 2xx JSON body with `schema`. */
-  async json<S extends z.ZodType>(
-    schema: S,
-    options: RequestOptions,
-    budget: RequestBudget | null = null,
-  ): Promise<{ status: number; data: z.output<S> }> {
-    const response = await this.request(options, budget);
-    return { status: response.status, data: this.decode(schema, response.body, response.call) };
-  }
-
-  /**
-   * Decodes a payload at the edge. A payload of the wrong shape is the upstream's fault and becomes
-   * UPSTREAM_ERROR naming the field, never a silent null further in.
-   */
-  decode<S extends z.ZodType>(schema: S, body: unknown, call: UpstreamCall): z.output<S> {
-    const parsed = schema.safeParse(body);
-    if (parsed.success) return parsed.data;
-    const issue = parsed.error.issues[0];
-    const where = issue && issue.path.length > 0 ? issue.path.join('.') : '(root)';
-    throw new UpstreamError(
-      'UPSTREAM_ERROR',
-      this.source,
-      `${this.source} returned a payload of the wrong shape at ${where}: ${issue?.message ?? 'invalid'}`,
-      { call },
-    );
-  }
-
-  /** An UpstreamError about a call already made, for upstreams that report errors inside a 2xx body. */
-  fail(code: UpstreamError['code'], message: string, call: UpstreamCall): UpstreamError {
-    return new UpstreamError(code, this.source, message, { call });
   }
 
   private async withRetry(options: RequestOptions, budget: RequestBudget | null): Promise<UpstreamResponse> {
     const callDeadline = Date.now() + this.options.timeoutMs;
     const deadline = budget ? Math.min(callDeadline, budget.deadline) : callDeadline;
     const path = this.basePath + options.path;
+    const target = path + (options.search ?? queryString(options.query));
+    const headers = this.headersOf(options, budget);
+    const body = bodyOf(options, headers);
     for (let attempt = 1; ; attempt++) {
-      // The request id goes upstream, and the attempt counts towards the request's access-log line.
-      onUpstreamAttempt(budget?.scope ?? null, this.source, options, attempt);
+      budget?.observer?.onAttempt(this.source, options.method, attempt);
       const canRetry = options.method === 'GET' && attempt === 1;
       // Each attempt has its own record, so a retried 503 never colours the next attempt's error.
       const call: UpstreamCall = { method: options.method, path, status: null };
-      const ended: { by: Interruption } = { by: null };
       let response: RawResponse;
       try {
-        response = await this.attempt(options, call, deadline, callDeadline, budget, ended);
-      } catch (error) {
-        if (error instanceof UpstreamError) throw error;
-        const code = (error as { code?: string }).code ?? '';
-        if (canRetry && ended.by === null && RETRYABLE_SOCKET_ERRORS.has(code) && Date.now() < deadline)
-          continue;
-        throw transportError(this.source, error, call, {
-          interruption: ended.by,
-          timeoutMs: this.options.timeoutMs,
-          requestTimeoutMs: budget?.timeoutMs ?? null,
-          maxBytes: this.options.maxResponseBytes,
+        response = await this.transport.send({
+          method: options.method,
+          path: target,
+          headers,
+          body,
+          timeoutMs: deadline - Date.now(),
+          inFlight: budget ?? undefined,
         });
+      } catch (error) {
+        const code = (error as { code?: string }).code ?? '';
+        if (error instanceof ClientGone) throw cancelled(this.source, { call, cause: error });
+        if (error instanceof AttemptTimeout) {
+          if (budget && budget.deadline < callDeadline)
+            throw deadlinePassed(this.source, budget.timeoutMs, { call, cause: error });
+          throw timeoutError(this.source, this.options.timeoutMs, call, error);
+        }
+        if (canRetry && RETRYABLE_SOCKET_ERRORS.has(code) && Date.now() < deadline) continue;
+        throw transportError(this.source, error, call, this.options.maxResponseBytes);
       }
+      call.status = response.status;
       if (response.status === 503 && canRetry) {
         const pause = retryPause(response.retryAfter);
         if (Date.now() + pause < deadline) {
@@ -223,56 +163,14 @@ export class HttpSource {
     }
   }
 
-  private async attempt(
-    options: RequestOptions,
-    call: UpstreamCall,
-    deadline: number,
-    callDeadline: number,
-    budget: RequestBudget | null,
-    ended: { by: Interruption },
-  ): Promise<RawResponse> {
-    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+  /** The headers of every attempt: JSON, the credential as a bearer, and the request's own (its id). */
+  private headersOf(options: RequestOptions, budget: RequestBudget | null): Record<string, string> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    const fromRequest = budget?.observer?.upstreamHeaders;
+    if (fromRequest) Object.assign(headers, fromRequest);
+    if (options.headers) Object.assign(headers, options.headers);
     if (options.credential !== null) headers.authorization = `Bearer ${options.credential}`;
-    let body: string | undefined;
-    if (options.json !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(options.json);
-    } else if (options.form !== undefined) {
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      body = new URLSearchParams(options.form).toString();
-    }
-    // One timer per call, cleared as soon as the call ends (AbortSignal.timeout's would live on for the
-    // whole budget, thousands at once under load), set to the earlier of the call's budget and the
-    // request's deadline; and the client's own signal, so that a client that leaves stops the call.
-    const controller = new AbortController();
-    const timer = setTimeout(
-      () => {
-        ended.by = deadline < callDeadline ? 'request-deadline' : 'call-timeout';
-        controller.abort();
-      },
-      Math.max(1, deadline - Date.now()),
-    );
-    const clientSignal = budget?.signal ?? null;
-    const onClientGone = () => {
-      ended.by = 'cancelled';
-      controller.abort();
-    };
-    if (clientSignal?.aborted) onClientGone();
-    else clientSignal?.addEventListener('abort', onClientGone, { once: true });
-    try {
-      const response = await this.transport.send({
-        method: options.method,
-        path: call.path + (options.search ?? queryString(options.query)),
-        headers,
-        body,
-        signal: controller.signal,
-      });
-      call.status = response.status;
-      return response;
-    } finally {
-      clearTimeout(timer);
-      clientSignal?.removeEventListener('abort', onClientGone);
-    }
+    return headers;
   }
 
   private async pause(ms: number, budget: RequestBudget | null): Promise<void> {
@@ -282,38 +180,22 @@ export class HttpSource {
       throw cancelled(this.source);
     }
   }
+}
 
-  private logFailure(error: UpstreamError, started: number, budget: RequestBudget | null) {
-    const fields = {
-      requestId: budget?.scope?.id,
-      source: this.source,
-      code: error.code,
-      method: error.call?.method,
-      path: error.call?.path,
-      status: error.call?.status,
-      ms: elapsed(started),
-    };
-    // The upstream's faults are an operator's business, one line each and a few per request; the
-    // caller's own (401/403/404/400, cancellation) only at debug.
-    const quiet = QUIET_CODES.has(error.code) || budget?.signal?.aborted === true;
-    if (!quiet && (budget === null || budget.mayWarn())) this.options.logger.warn(fields, error.message);
-    else this.options.logger.debug(fields, error.message);
+/** The request body, JSON or form-encoded, with its content type. */
+function bodyOf(options: RequestOptions, headers: Record<string, string>): string | undefined {
+  if (options.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    return JSON.stringify(options.json);
   }
+  if (options.form !== undefined) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    return new URLSearchParams(options.form).toString();
+  }
+  return undefined;
 }
 
 /** How long to wait before retrying a 503: its Retry-After when given, else 50–150 ms of jitter. */
 function retryPause(retryAfter: number | null): number {
   return retryAfter !== null ? retryAfter * 1000 : 50 + Math.floor(Math.random() * 100);
-}
-
-function queryString(query: RequestOptions['query']): string {
-  if (!query) return '';
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
-  const text = params.toString();
-  return text ? `?${text}` : '';
-}
-
-function elapsed(started: number): number {
-  return Math.round((performance.now() - started) * 10) / 10;
 }

@@ -1,7 +1,5 @@
-import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { type Config, SOURCES, type SourceName } from '../config.js';
-import type { UpstreamTarget } from '../telemetry/upstream-events.js';
 import type { RequestBudget } from './budget.js';
 import { ROUTES as CADENYA_ROUTES, CadenyaClient } from './cadenya/client.js';
 import { cadenyaMessage } from './cadenya/payloads.js';
@@ -18,11 +16,21 @@ import { ROUTES as UPSUN_ROUTES, UpsunClient } from './upsun/client.js';
 import { upsunMessage } from './upsun/payloads.js';
 import { AUTH_ROUTES as UPSUN_AUTH_ROUTES, UpsunTokenExchange } from './upsun/token-exchange.js';
 
+/** An upstream as the metrics see it: where it is, and the route templates its paths follow. */
+export interface UpstreamTarget {
+  source: SourceName;
+  /** Base URL: origin plus optional path prefix. */
+  url: URL;
+  /** Path templates below the prefix, `{id}` standing for one segment, e.g. `/api/profiles/{id}`. */
+  routes: readonly string[];
+}
+
 /** The long-lived part of the sources, shared by all requests: connection pools and upsun's token cache. */
 export interface Upstreams {
   http: Record<SourceName, HttpSource | null>;
   upsunExchange: UpsunTokenExchange | null;
   cursors: CursorCodec;
+  logger: Logger;
   /** Each source's state for the readiness probe and the metrics, read without calling any upstream. */
   health(): Record<SourceName, SourceHealth>;
   /** Every upstream this gateway calls, with its route templates, for the metrics. */
@@ -78,8 +86,9 @@ export function createUpstreams(config: Config, logger: Logger): Upstreams {
     targets.push({ source: 'upsun', url: config.upsunAuthUrl, routes: UPSUN_AUTH_ROUTES });
   return {
     http,
-    upsunExchange: auth && apiToken ? new UpsunTokenExchange(auth, apiToken) : null,
+    upsunExchange: auth && apiToken ? new UpsunTokenExchange(auth, apiToken, logger) : null,
     cursors: new CursorCodec(config.cursorSecret),
+    logger,
     // The breakers' own state: a probe never calls an upstream. A source with no URL has no circuit.
     health: () =>
       Object.fromEntries(
@@ -142,13 +151,13 @@ export class RequestClients implements SourceClients {
   }
 
   private session(source: SourceName): SourceSession {
-    const slots = pLimit(this.config.upstreamConcurrency);
     return new SourceSession(
       source,
       this.upstreams.http[source],
       this.credential(source),
       this.budget,
-      slots,
+      this.config.upstreamConcurrency,
+      this.upstreams.logger,
     );
   }
 

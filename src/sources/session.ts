@@ -1,17 +1,62 @@
-import type { LimitFunction } from 'p-limit';
+import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { SourceName } from '../config.js';
 import type { RequestBudget } from './budget.js';
 import type { Credential } from './credentials.js';
-import { UpstreamError } from './errors.js';
+import { type ErrorCode, type UpstreamCall, UpstreamError } from './errors.js';
 import type { HttpSource, RequestOptions, UpstreamResponse } from './http.js';
+import type { RequestObserver } from './observer.js';
+import { Slots } from './slots.js';
+
+/** A call as a source client asks for it: everything but the credential, which the session adds. */
+export type CallOptions = Omit<RequestOptions, 'credential'>;
+
+/** A 2xx answer, decoded. */
+export interface Decoded<T> {
+  status: number;
+  data: T;
+  call: UpstreamCall;
+}
 
 /**
- * One caller's access to one source during one request: the source's shared connection pool and this
- * caller's credential for it. Every call of a source client goes through here, so "not configured",
- * "no credential" and "renew a server-side token after a 401" are handled once for all sources.
+ * Decodes a payload at the edge. A payload of the wrong shape is the upstream's fault and becomes
+ * UPSTREAM_ERROR naming the field, never a silent null further in.
+ */
+export function decodePayload<S extends z.ZodType>(
+  source: SourceName,
+  schema: S,
+  response: UpstreamResponse,
+): z.output<S> {
+  const parsed = schema.safeParse(response.body);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue && issue.path.length > 0 ? issue.path.join('.') : '(root)';
+  throw new UpstreamError(
+    'UPSTREAM_ERROR',
+    source,
+    `${source} returned a payload of the wrong shape at ${where}: ${issue?.message ?? 'invalid'}`,
+    { call: response.call },
+  );
+}
+
+/** Codes logged at debug: the caller's own doing, not something an operator must look at. */
+const QUIET_CODES = new Set<ErrorCode>([
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'BAD_USER_INPUT',
+  'CONFLICT',
+]);
+
+/**
+ * One caller's access to one source during one request, and the only door to it: the source's shared
+ * connection pool, this caller's credential, the request's budget and its share of connections. A call
+ * reads in one direction: configured? credential, budget, a free slot, the upstream (HttpSource), the
+ * payload decoded with the client's schema; a failure is logged once, by the policy below, and thrown.
  */
 export class SourceSession {
+  private slots: Slots | null = null;
+
   constructor(
     readonly source: SourceName,
     private readonly http: HttpSource | null,
@@ -19,61 +64,102 @@ export class SourceSession {
     /** The request's budget: every call of every source of one request draws on it. */
     private readonly budget: RequestBudget,
     /**
-     * This request's slots for this source (UPSTREAM_CONCURRENCY): a fan-out of single GETs waits for a
-     * free one, so one request cannot take every connection of the pool that all callers share.
+     * This request's share of the source's connections (UPSTREAM_CONCURRENCY): a fan-out of single GETs
+     * waits for a free one, so one request cannot take every connection of the pool all callers share.
      */
-    private readonly slots: LimitFunction,
+    private readonly concurrency: number,
+    private readonly logger: Logger,
   ) {}
 
-  /** The calling request's scope, for metrics the source reports itself (batch sizes). */
-  get scope() {
-    return this.budget.scope;
+  /** Who hears of this request's upstream work, for what the resources report themselves (batches). */
+  get observer(): RequestObserver | null {
+    return this.budget.observer;
   }
 
-  request(options: Omit<RequestOptions, 'credential'>): Promise<UpstreamResponse> {
-    return this.slots(() => this.send(options));
-  }
-
-  private async send(options: Omit<RequestOptions, 'credential'>): Promise<UpstreamResponse> {
+  /** The upstream's origin and path prefix, for a source that checks a link it was given (upsun). */
+  get base(): { origin: string; prefix: string } {
     const http = this.configured();
+    return { origin: http.origin, prefix: http.prefix };
+  }
+
+  /** Sends a call and decodes its 2xx answer with `schema`. */
+  async read<S extends z.ZodType>(schema: S, options: CallOptions): Promise<Decoded<z.output<S>>> {
+    const response = await this.send(options);
+    return { status: response.status, data: this.decode(schema, response), call: response.call };
+  }
+
+  /** GET and decode; the common case. */
+  async get<S extends z.ZodType>(schema: S, options: Omit<CallOptions, 'method'>): Promise<z.output<S>> {
+    return (await this.read(schema, { ...options, method: 'GET' })).data;
+  }
+
+  /** An UpstreamError about a call already made, for upstreams that report errors inside a 2xx body. */
+  fail(code: ErrorCode, message: string, call: UpstreamCall): UpstreamError {
+    return new UpstreamError(code, this.source, message, { call });
+  }
+
+  private send(options: CallOptions): Promise<UpstreamResponse> {
+    const http = this.configured();
+    this.slots ??= new Slots(this.concurrency);
+    return this.slots.run(() => this.call(http, options));
+  }
+
+  private async call(http: HttpSource, options: CallOptions): Promise<UpstreamResponse> {
     const credential = await this.credential.get();
     this.budget.spend(this.source);
     try {
-      return await http.request({ ...options, credential }, this.budget);
+      return await this.request(http, { ...options, credential });
     } catch (error) {
       // A server-side token may have been revoked or expired early: renew it once and try again.
       if (error instanceof UpstreamError && error.code === 'UNAUTHENTICATED' && this.credential.renew) {
         const renewed = await this.credential.renew(credential);
         this.budget.spend(this.source);
-        return http.request({ ...options, credential: renewed }, this.budget);
+        return this.request(http, { ...options, credential: renewed });
       }
       throw error;
     }
   }
 
-  async json<S extends z.ZodType>(
-    schema: S,
-    options: Omit<RequestOptions, 'credential'>,
-  ): Promise<{ status: number; data: z.output<S> }> {
-    const response = await this.request(options);
-    return { status: response.status, data: this.configured().decode(schema, response.body, response.call) };
+  private async request(http: HttpSource, options: RequestOptions): Promise<UpstreamResponse> {
+    const started = performance.now();
+    try {
+      return await http.request(options, this.budget);
+    } catch (error) {
+      if (error instanceof UpstreamError) this.log(error, started);
+      throw error;
+    }
   }
 
-  /** GET and decode; the common case. */
-  async get<S extends z.ZodType>(
-    schema: S,
-    options: Omit<RequestOptions, 'credential' | 'method'>,
-  ): Promise<z.output<S>> {
-    return (await this.json(schema, { ...options, method: 'GET' })).data;
+  private decode<S extends z.ZodType>(schema: S, response: UpstreamResponse): z.output<S> {
+    return decodePayload(this.source, schema, response);
   }
 
   /** The source's pool; throws SOURCE_NOT_CONFIGURED when the source has no URL. */
-  configured(): HttpSource {
+  private configured(): HttpSource {
     if (this.http) return this.http;
     throw new UpstreamError(
       'SOURCE_NOT_CONFIGURED',
       this.source,
       `The ${this.source} source is not configured: set ${this.source.toUpperCase()}_API_URL.`,
     );
+  }
+
+  /**
+   * The upstream's faults are an operator's business, one line each and a few per request; the caller's
+   * own (401/403/404/400, a client that left) only at debug.
+   */
+  private log(error: UpstreamError, started: number): void {
+    const fields = {
+      requestId: this.budget.observer?.upstreamHeaders['x-request-id'],
+      source: this.source,
+      code: error.code,
+      method: error.call?.method,
+      path: error.call?.path,
+      status: error.call?.status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    };
+    const quiet = QUIET_CODES.has(error.code) || this.budget.signal?.aborted === true;
+    if (!quiet && this.budget.mayWarn()) this.logger.warn(fields, error.message);
+    else this.logger.debug(fields, error.message);
   }
 }

@@ -16,16 +16,29 @@ export interface SendOptions {
   path: string;
   headers: Record<string, string>;
   body?: string;
-  signal: AbortSignal;
+  /** How long the whole attempt may take, answer and body included. */
+  timeoutMs: number;
+  /** Where the attempt is registered while in flight, so that a client that leaves can stop it. */
+  inFlight?: InFlight;
+}
+
+/** The calls a request has in flight: aborted together when its client goes away. */
+export interface InFlight {
+  add(abort: (reason: Error) => void): void;
+  delete(abort: (reason: Error) => void): void;
 }
 
 export interface TransportOptions {
   origin: string;
-  timeoutMs: number;
   /** The largest body read; a larger one fails with undici's UND_ERR_RES_EXCEEDED_MAX_SIZE. */
   maxResponseBytes: number;
   /** The most connections open to this upstream at once; it bounds every fan-out of single GETs. */
   connections: number;
+}
+
+/** An attempt that took longer than its `timeoutMs`. */
+export class AttemptTimeout extends Error {
+  override name = 'AttemptTimeout';
 }
 
 /**
@@ -34,6 +47,10 @@ export interface TransportOptions {
  * bound to one origin, so no path can make it talk to another host, and it never follows redirects.
  * undici enforces the body cap while reading (and from Content-Length before), so an upstream that
  * answers 50 MB costs the gateway no more than the cap.
+ *
+ * An attempt is dispatched with a handler of its own rather than through undici's `request`: the body
+ * is collected as bytes and parsed once, with no stream, promise chain or AbortController per call, and
+ * the handler's controller is what a timeout or a departed client aborts.
  */
 export class Transport {
   private readonly pool: Pool;
@@ -43,37 +60,25 @@ export class Transport {
       connections: options.connections,
       pipelining: 1,
       keepAliveTimeout: 30_000,
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
       maxResponseSize: options.maxResponseBytes,
     });
   }
 
-  async send(options: SendOptions): Promise<RawResponse> {
-    const response: Dispatcher.ResponseData = await this.pool.request({
-      method: options.method as Dispatcher.HttpMethod,
-      path: options.path,
-      headers: options.headers,
-      body: options.body,
-      signal: options.signal,
+  send(options: SendOptions): Promise<RawResponse> {
+    return new Promise((resolve, reject) => {
+      this.pool.dispatch(
+        {
+          method: options.method as Dispatcher.HttpMethod,
+          path: options.path,
+          headers: options.headers,
+          body: options.body,
+          // The attempt's own timer below is the one deadline; undici's would only repeat it.
+          headersTimeout: 0,
+          bodyTimeout: 0,
+        },
+        new Attempt(options, resolve, reject),
+      );
     });
-    const text = await response.body.text();
-    let body: unknown;
-    let notJson = false;
-    if (text.length > 0) {
-      try {
-        body = JSON.parse(text);
-      } catch {
-        notJson = true;
-      }
-    }
-    const retryAfter = response.headers['retry-after'];
-    return {
-      status: response.statusCode,
-      body,
-      notJson,
-      retryAfter: typeof retryAfter === 'string' ? parseRetryAfter(retryAfter) : null,
-    };
   }
 
   /** Closes the pool once its calls have ended; nothing to do after destroy(). */
@@ -84,6 +89,87 @@ export class Transport {
   /** Ends every connection at once, failing calls in flight (the end of a shutdown's grace period). */
   destroy(): Promise<void> {
     return this.pool.destroyed ? Promise.resolve() : this.pool.destroy();
+  }
+}
+
+/** One attempt as undici's dispatcher sees it: collects the answer, and is what a deadline aborts. */
+class Attempt implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | null = null;
+  private pending: Error | null = null;
+  private status = 0;
+  private retryAfter: string | undefined;
+  private readonly chunks: Buffer[] = [];
+  private readonly timer: NodeJS.Timeout;
+  private readonly abort = (reason: Error) => {
+    if (this.controller) this.controller.abort(reason);
+    else this.pending = reason;
+  };
+
+  constructor(
+    private readonly options: SendOptions,
+    private readonly resolve: (response: RawResponse) => void,
+    private readonly reject: (error: Error) => void,
+  ) {
+    this.timer = setTimeout(
+      this.abort,
+      Math.max(1, options.timeoutMs),
+      new AttemptTimeout('attempt timed out'),
+    );
+    options.inFlight?.add(this.abort);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.pending) controller.abort(this.pending);
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, unknown>,
+  ) {
+    this.status = statusCode;
+    const retryAfter = headers['retry-after'];
+    this.retryAfter = typeof retryAfter === 'string' ? retryAfter : undefined;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    this.settle();
+    const text =
+      this.chunks.length === 0
+        ? ''
+        : this.chunks.length === 1
+          ? (this.chunks[0] as Buffer).toString('utf8')
+          : Buffer.concat(this.chunks).toString('utf8');
+    let body: unknown;
+    let notJson = false;
+    if (text.length > 0) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        notJson = true;
+      }
+    }
+    this.resolve({
+      status: this.status,
+      body,
+      notJson,
+      retryAfter: this.retryAfter === undefined ? null : parseRetryAfter(this.retryAfter),
+    });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.settle();
+    this.reject(error);
+  }
+
+  private settle(): void {
+    clearTimeout(this.timer);
+    this.options.inFlight?.delete(this.abort);
   }
 }
 

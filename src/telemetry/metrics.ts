@@ -100,10 +100,17 @@ export function createMetrics(health: () => Record<SourceName, SourceHealth>) {
     }),
     /** Bounded operation-name labels: see operationLabel. */
     operationNames: new Set<string>(),
+    /**
+     * operationDuration's children by label set, bound once (operation names are capped, so these are
+     * too): observing through a child skips prom-client's label hashing on every request.
+     */
+    operationDurations: new Map<string, LabelledHistogram>(),
   };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+type LabelledHistogram = ReturnType<Histogram<'operation' | 'type' | 'outcome'>['labels']>;
 
 /** Distinct operation names kept as label values; later new names are reported as `other`. */
 const MAX_OPERATION_NAMES = 100;

@@ -12,14 +12,15 @@ export function recordRequest(scope: RequestScope, status: number, logger: Logge
   const metrics = scope.metrics;
   if (metrics) {
     metrics.inFlight.dec();
-    metrics.operationDuration.observe(
-      {
-        operation: operationLabel(metrics, scope.operationName),
-        type: scope.operationType ?? 'unknown',
-        outcome: scope.outcome,
-      },
-      ms / 1000,
-    );
+    const operation = operationLabel(metrics, scope.operationName);
+    const type = scope.operationType ?? 'unknown';
+    const key = `${operation} ${type} ${scope.outcome}`;
+    let child = metrics.operationDurations.get(key);
+    if (!child) {
+      child = metrics.operationDuration.labels({ operation, type, outcome: scope.outcome });
+      metrics.operationDurations.set(key, child);
+    }
+    child.observe(ms / 1000);
     for (const code of scope.errorCodes) metrics.errors.inc({ code: codeLabel(code) });
   }
   if (!logger.isLevelEnabled('info')) return;

@@ -1,21 +1,16 @@
 import { subscribe } from 'node:diagnostics_channel';
-import type { SourceName } from '../config.js';
+import type { UpstreamTarget } from '../sources/index.js';
 import type { Metrics } from './metrics.js';
-
-/** An upstream as the metrics see it: where it is, and the route templates its paths follow. */
-export interface UpstreamTarget {
-  source: SourceName;
-  /** Base URL: origin plus optional path prefix. */
-  url: URL;
-  /** Path templates below the prefix, `{id}` standing for one segment, e.g. `/api/profiles/{id}`. */
-  routes: readonly string[];
-}
 
 interface Watched extends UpstreamTarget {
   metrics: Metrics;
   prefix: string;
   templates: string[][];
+  /** The duration histogram's child per method, route and status, bound once (no label lookup per call). */
+  children: Map<string, ReturnType<Metrics['upstreamDuration']['labels']>>;
 }
+
+type Described = { target: Watched; route: string; template: string | null };
 
 /** The fields of undici's request object that its diagnostics messages carry and these handlers read. */
 export interface UndiciRequest {
@@ -26,6 +21,9 @@ export interface UndiciRequest {
 
 const watched = new Set<Watched>();
 const inFlight = new WeakMap<UndiciRequest, { target: Watched; route: string; started: number }>();
+/** describe()'s answers by origin and path; paths hold ids, so it is bounded and cleared when full. */
+const described = new Map<string, Described | null>();
+const MAX_DESCRIBED = 1024;
 let subscribed = false;
 
 /**
@@ -54,10 +52,13 @@ export function watchUpstreams(metrics: Metrics, targets: readonly UpstreamTarge
     metrics,
     prefix: t.url.pathname.replace(/\/+$/, ''),
     templates: t.routes.map((r) => r.split('/').slice(1)),
+    children: new Map(),
   }));
   for (const t of mine) watched.add(t);
+  described.clear();
   return () => {
     for (const t of mine) watched.delete(t);
+    described.clear();
   };
 }
 
@@ -67,11 +68,21 @@ function onCreate(request: UndiciRequest) {
 }
 
 /** Which watched upstream a request goes to, and the route template of its path; null for any other. */
-export function describe(
-  request: UndiciRequest,
-): { target: Watched; route: string; template: string | null } | null {
+export function describe(request: UndiciRequest): Described | null {
   const origin = typeof request.origin === 'string' ? request.origin : request.origin.origin;
-  const path = request.path.split('?', 1)[0] ?? '';
+  const query = request.path.indexOf('?');
+  const path = query === -1 ? request.path : request.path.slice(0, query);
+  const key = `${origin} ${path}`;
+  let found = described.get(key);
+  if (found === undefined) {
+    found = describeAfresh(origin, path);
+    if (described.size >= MAX_DESCRIBED) described.clear();
+    described.set(key, found);
+  }
+  return found;
+}
+
+function describeAfresh(origin: string, path: string): Described | null {
   let found: Watched | undefined;
   for (const t of watched) {
     if (t.url.origin !== origin || !(path === t.prefix || path.startsWith(`${t.prefix}/`))) continue;
@@ -88,10 +99,19 @@ function onDone(request: UndiciRequest, status: string) {
   const call = inFlight.get(request);
   if (!call) return;
   inFlight.delete(request);
-  call.target.metrics.upstreamDuration.observe(
-    { source: call.target.source, method: request.method, route: call.route, status },
-    (performance.now() - call.started) / 1000,
-  );
+  const { target } = call;
+  const key = `${request.method} ${call.route} ${status}`;
+  let child = target.children.get(key);
+  if (!child) {
+    child = target.metrics.upstreamDuration.labels({
+      source: target.source,
+      method: request.method,
+      route: call.route,
+      status,
+    });
+    target.children.set(key, child);
+  }
+  child.observe((performance.now() - call.started) / 1000);
 }
 
 /** The template a path follows, or `other`: never the path itself, whose ids would be unbounded labels. */

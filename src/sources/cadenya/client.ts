@@ -2,8 +2,8 @@ import { withValidIds } from '../batch.js';
 import { ListReads, ResourceCache } from '../cache.js';
 import type { CursorCodec } from '../cursor.js';
 import { InputError, UpstreamError } from '../errors.js';
-import { pathOf } from '../http.js';
 import { walkPages } from '../paging.js';
+import { pathOf } from '../paths.js';
 import type { SourceSession } from '../session.js';
 import {
   type AccountProfile,

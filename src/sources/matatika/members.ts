@@ -1,8 +1,7 @@
-import { observeBatch } from '../../telemetry/scope.js';
 import { fromListOrSingle, listSavings, settleEach, unwrap } from '../batch.js';
 import { type ListRead, ListReads, ResourceCache } from '../cache.js';
-import { InputError, idProblem } from '../errors.js';
-import { pathOf } from '../http.js';
+import { InputError } from '../errors.js';
+import { idProblem, pathOf } from '../paths.js';
 import type { SourceSession } from '../session.js';
 import { type Member, memberListSchema, memberSchema } from './payloads.js';
 
@@ -149,7 +148,7 @@ export class Members {
     }
     const settled = await settleEach(keys, (key) => answers.get(key) as Promise<WorkspaceMember>);
     const saved = await Promise.all(reports);
-    observeBatch(this.session.scope, 'matatika.members', keys.length, {
+    this.session.observer?.onBatch('matatika.members', keys.length, {
       batch: saved.reduce((n, s) => n + (s.batch ?? 0), 0),
       listCoverage: saved.reduce((n, s) => n + (s.listCoverage ?? 0), 0),
     });

@@ -1,7 +1,6 @@
-import { observeBatch } from '../../telemetry/scope.js';
 import { fromListOrSingle, listSavings, settleEach, withValidIds } from '../batch.js';
 import { ListRead, ResourceCache } from '../cache.js';
-import { pathOf } from '../http.js';
+import { pathOf } from '../paths.js';
 import type { SourceSession } from '../session.js';
 import { type Profile, profileListSchema, profileSchema } from './payloads.js';
 
@@ -61,7 +60,7 @@ export class Profiles {
 
   /** PUT /api/profiles/{id}; the mutation that calls it invalidates what it changed. */
   async put(id: string, input: UpsertProfileInput): Promise<{ profile: Profile; created: boolean }> {
-    const { status, data } = await this.session.json(profileSchema, {
+    const { status, data } = await this.session.read(profileSchema, {
       method: 'PUT',
       path: pathOf('matatika', 'api', 'profiles', { id }),
       json: input,
@@ -71,7 +70,7 @@ export class Profiles {
 
   /** PATCH /api/profiles/{id}; the mutation that calls it invalidates what it changed. */
   async patch(id: string, body: object): Promise<Profile> {
-    const { data } = await this.session.json(profileSchema, {
+    const { data } = await this.session.read(profileSchema, {
       method: 'PATCH',
       path: pathOf('matatika', 'api', 'profiles', { id }),
       json: body,
@@ -94,7 +93,7 @@ export class Profiles {
     const listRead = this.list.started && !this.listAhead;
     this.listAhead = false;
     if (!this.list.answers(ids.length, PROFILE_LIST_THRESHOLD)) {
-      observeBatch(this.session.scope, 'matatika.profiles', ids.length, {});
+      this.session.observer?.onBatch('matatika.profiles', ids.length, {});
       return settleEach(ids, (id) => this.get(id));
     }
     // A profile missing from the account's list may still be readable (or may fail with its own
@@ -109,8 +108,7 @@ export class Profiles {
         return this.get(id);
       },
     );
-    observeBatch(
-      this.session.scope,
+    this.session.observer?.onBatch(
       'matatika.profiles',
       ids.length,
       listSavings(listRead, ids.length - singles),

@@ -1,7 +1,6 @@
-import { observeBatch } from '../../telemetry/scope.js';
 import { fromListOrSingle, listSavings, settleEach, withValidIds } from '../batch.js';
 import { ListRead, ListReads, ResourceCache } from '../cache.js';
-import { pathOf } from '../http.js';
+import { pathOf } from '../paths.js';
 import type { SourceSession } from '../session.js';
 import { type Workspace, type WorkspacePage, workspacePageSchema, workspaceSchema } from './payloads.js';
 
@@ -117,7 +116,7 @@ export class Workspaces {
       ? await settleEach(missing, single)
       : await fromListOrSingle(missing, this.all.get(), (w) => w.id, single);
     const saved = listSavings(listRead, missing.length - singles);
-    observeBatch(this.session.scope, 'matatika.workspaces', ids.length, {
+    this.session.observer?.onBatch('matatika.workspaces', ids.length, {
       batch: saved.batch,
       listCoverage: (saved.listCoverage ?? 0) + ids.length - missing.length,
     });

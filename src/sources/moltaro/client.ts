@@ -1,4 +1,4 @@
-import { pathOf } from '../http.js';
+import { pathOf } from '../paths.js';
 import type { SourceSession } from '../session.js';
 import { envelopeSchema, type WorkspaceAccountProfile } from './payloads.js';
 
@@ -21,23 +21,21 @@ export class MoltaroClient {
   }
 
   private async read(): Promise<WorkspaceAccountProfile> {
-    const response = await this.session.request({
+    const { data: envelope, call } = await this.session.read(envelopeSchema, {
       method: 'GET',
       path: pathOf('moltaro', 'api', 'workspace', 'account', 'profile'),
     });
-    const http = this.session.configured();
-    const envelope = http.decode(envelopeSchema, response.body, response.call);
     // A 200 can still carry a failure; the envelope, not the status, says whether there is data.
     if (envelope.success === false || envelope.errors.length > 0) {
       const detail = envelope.errors.map((e) => [e.code, e.message].filter(Boolean).join(': ')).join('; ');
-      throw http.fail(
+      throw this.session.fail(
         'UPSTREAM_ERROR',
         `moltaro reported an error: ${detail || 'Success is false'}`,
-        response.call,
+        call,
       );
     }
     if (envelope.data === null)
-      throw http.fail('UPSTREAM_ERROR', 'moltaro answered without Data', response.call);
+      throw this.session.fail('UPSTREAM_ERROR', 'moltaro answered without Data', call);
     return { ...envelope.data, warnings: envelope.warnings };
   }
 }

@@ -2,8 +2,8 @@ import { settleEach, withValidIds } from '../batch.js';
 import { ListReads, ResourceCache } from '../cache.js';
 import type { CursorCodec } from '../cursor.js';
 import { InputError, type UpstreamCall, UpstreamError } from '../errors.js';
-import { type HttpSource, pathOf } from '../http.js';
 import { type PositionedPage, walkPages } from '../paging.js';
+import { pathOf } from '../paths.js';
 import type { SourceSession } from '../session.js';
 import { type UserProfile, userProfileListSchema, userProfileSchema } from './payloads.js';
 
@@ -96,13 +96,15 @@ export class UpsunClient {
   }
 
   private async fetchPage(search: string): Promise<PositionedPage<Position, UserProfile>> {
-    const response = await this.session.request({ method: 'GET', path: LIST_PATH, search });
-    const http = this.session.configured();
-    const body = http.decode(userProfileListSchema, response.body, response.call);
+    const { data: body, call } = await this.session.read(userProfileListSchema, {
+      method: 'GET',
+      path: LIST_PATH,
+      search,
+    });
     const nextHref = body._links?.next?.href;
     return {
       items: body.profiles,
-      next: nextHref ? linkSearch(http, nextHref, response.call) : null,
+      next: nextHref ? linkSearch(this.session, nextHref, call) : null,
       total: body.count,
     };
   }
@@ -113,17 +115,18 @@ export class UpsunClient {
  * configured origin. A link elsewhere is the upstream's fault (or an attack on it): it becomes an error
  * that is raised only if the walk needs that page, and no request is ever sent to it.
  */
-function linkSearch(http: HttpSource, href: string, call: UpstreamCall): Position {
+function linkSearch(session: SourceSession, href: string, call: UpstreamCall): Position {
+  const { origin, prefix } = session.base;
   let url: URL | null;
   try {
-    url = new URL(href, `${http.origin}${http.prefix}/`);
+    url = new URL(href, `${origin}${prefix}/`);
   } catch {
     url = null;
   }
-  const onList = url?.origin === http.origin && url.pathname === `${http.prefix}${LIST_PATH}`;
+  const onList = url?.origin === origin && url.pathname === `${prefix}${LIST_PATH}`;
   if (!url || !onList || url.username || url.password) {
     const message = `upsun returned a next link outside its profile list (${JSON.stringify(href)}); the gateway does not follow it`;
-    return http.fail('UPSTREAM_ERROR', message, call);
+    return session.fail('UPSTREAM_ERROR', message, call);
   }
   return url.search;
 }

@@ -1,5 +1,8 @@
+import type { Logger } from 'pino';
 import { UpstreamError } from '../errors.js';
-import { type HttpSource, pathOf } from '../http.js';
+import type { HttpSource } from '../http.js';
+import { pathOf } from '../paths.js';
+import { decodePayload } from '../session.js';
 import { tokenSchema } from './payloads.js';
 
 /** Renew this long before the bearer expires, so a call never leaves with a token about to lapse. */
@@ -23,6 +26,7 @@ export class UpsunTokenExchange {
   constructor(
     private readonly auth: HttpSource,
     private readonly apiToken: string,
+    private readonly logger: Logger,
   ) {}
 
   get(): Promise<string> {
@@ -42,16 +46,18 @@ export class UpsunTokenExchange {
 
   private async exchange(): Promise<string> {
     try {
-      const { data } = await this.auth.json(tokenSchema, {
+      const response = await this.auth.request({
         method: 'POST',
         path: pathOf('upsun', 'oauth2', 'token'),
         credential: null,
         headers: { authorization: CLIENT_BASIC },
         form: { grant_type: 'api_token', api_token: this.apiToken },
       });
+      const data = decodePayload('upsun', tokenSchema, response);
       this.cached = { token: data.access_token, expiresAt: Date.now() + data.expires_in * 1000 };
       return data.access_token;
     } catch (error) {
+      this.logger.warn({ source: 'upsun', err: (error as Error).message }, 'upsun token exchange failed');
       // The auth server's 400/401 means the configured token is wrong, which the caller cannot fix.
       if (
         error instanceof UpstreamError &&
