@@ -8,7 +8,8 @@ export default defineConfig({
     // graphql 16 ships CJS (main) and ESM (module). Node, and so every dependency loaded outside Vite,
     // takes the CJS entry; Vite would take the ESM one for our own files, and graphql refuses to mix
     // two copies of itself. Point Vite at the file Node uses.
-    alias: { graphql: require.resolve('graphql') },
+    // Only the bare specifier: deep imports (graphql/language/ast.js) resolve to the CJS files themselves.
+    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
   },
   test: {
     include: ['test/**/*.test.ts'],

@@ -38,6 +38,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '3000' },
     headers: { type: 'string', default: '' },
+    distinct: { type: 'boolean', default: false },
   },
 });
 
@@ -163,6 +164,22 @@ async function main() {
   const scenario = scenarios(ids).find((s) => s.id === args.scenario);
   if (!scenario) throw new Error(`no scenario ${args.scenario}`);
   const body = JSON.stringify({ query: scenario.gateway.query, variables: scenario.gateway.variables });
+  // --distinct: a new document on every request (the scenario's alias numbered per request).
+  let n = 0;
+  const distinct = args.distinct ? scenario.gateway.distinct : null;
+  if (args.distinct && !distinct) throw new Error(`${args.scenario} has no distinct variant`);
+  const perRequest = distinct
+    ? {
+        requests: [
+          {
+            setupRequest: (request) => ({
+              ...request,
+              body: JSON.stringify({ query: distinct.query(n++), variables: scenario.gateway.variables }),
+            }),
+          },
+        ],
+      }
+    : {};
   const headers = { authorization: `Bearer ${token}`, ...envOf(args.headers) };
   const sides = [
     await startSide('A', dirs.a, envOf(args['env-a']), sandbox, token),
@@ -174,11 +191,14 @@ async function main() {
     `${args.scenario}, ${args.requests} requests x ${args.rounds} rounds per side, ${args.connections} connections`,
   );
   for (const side of sides)
-    await load(autocannon, side, body, headers, { duration: Number(args.warmup) / 1000 });
+    await load(autocannon, side, body, headers, { ...perRequest, duration: Number(args.warmup) / 1000 });
   for (let round = 0; round < Number(args.rounds); round++) {
     const order = round % 2 === 0 ? sides : [...sides].reverse();
     for (const side of order) {
-      const run = await load(autocannon, side, body, headers, { amount: Number(args.requests) });
+      const run = await load(autocannon, side, body, headers, {
+        ...perRequest,
+        amount: Number(args.requests),
+      });
       side.runs.push(run);
       log(`round ${round + 1} ${side.name}: ${run.cpuUsPerRequest.toFixed(1)} µs/req`);
     }

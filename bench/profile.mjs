@@ -19,6 +19,7 @@ const { values: args } = parseArgs({
     env: { type: 'string', default: '' },
     top: { type: 'string', default: '30' },
     connections: { type: 'string', default: '10' },
+    distinct: { type: 'boolean', default: false },
   },
 });
 process.on('exit', killAllNow);
@@ -71,11 +72,26 @@ async function main() {
     workspaceId: sandbox.demo.matatika.workspaceIds.large,
   };
   const scenario = scenarios(ids).find((s) => s.id === args.scenario);
+  let n = 0;
+  // --distinct: a new document on every request, as the bench's distinct-documents run sends them.
+  const distinct = args.distinct && scenario.gateway.distinct;
   const result = await autocannon({
     url,
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query: scenario.gateway.query, variables: scenario.gateway.variables }),
+    ...(distinct
+      ? {
+          requests: [
+            {
+              setupRequest: (request) => ({
+                ...request,
+                body: JSON.stringify({ query: distinct.query(n++), variables: scenario.gateway.variables }),
+              }),
+            },
+          ],
+        }
+      : {}),
     connections: Number(args.connections),
     duration: Number(args.seconds),
   });

@@ -15,6 +15,7 @@ import { useDocumentLimit } from './plugins/use-document-limit.js';
 import { useFieldErrors } from './plugins/use-field-errors.js';
 import { renderGraphiQLPage, useGraphiQLAssets } from './plugins/use-graphiql-assets.js';
 import { useJit } from './plugins/use-jit.js';
+import { useLazyValidation } from './plugins/use-lazy-validation.js';
 import { useMetricsEndpoint } from './plugins/use-metrics.js';
 import { useNoIntrospection } from './plugins/use-no-introspection.js';
 import { useNoSuggestions } from './plugins/use-no-suggestions.js';
@@ -121,6 +122,7 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
         budget: (signal, scope) => requestBudget(config, signal, scope),
       }),
       useDocumentLimit({ maxBytes: config.maxDocumentBytes }),
+      useLazyValidation({ hideSuggestions: config.production }),
       useArgumentLimits(),
       ...useQueryLimits(),
       ...(config.production ? [useNoSuggestions()] : []),

@@ -49,6 +49,12 @@ const incremental = new WeakMap<DocumentNode, boolean>();
 export function usesIncrementalDelivery(document: DocumentNode): boolean {
   const known = incremental.get(document);
   if (known !== undefined) return known;
+  // Most documents name neither directive anywhere: no need to walk them (`@ defer` is valid syntax).
+  const text = document.loc?.source.body;
+  if (text !== undefined && !text.includes('defer') && !text.includes('stream')) {
+    incremental.set(document, false);
+    return false;
+  }
   let found = false;
   visit(document, {
     Directive(node) {

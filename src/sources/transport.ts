@@ -104,17 +104,15 @@ class Attempt implements Dispatcher.DispatchHandler {
     if (this.controller) this.controller.abort(reason);
     else this.pending = reason;
   };
+  // The error is made only when the timer fires: building one (its stack) costs more than the timer.
+  private readonly expire = () => this.abort(new AttemptTimeout('attempt timed out'));
 
   constructor(
     private readonly options: SendOptions,
     private readonly resolve: (response: RawResponse) => void,
     private readonly reject: (error: Error) => void,
   ) {
-    this.timer = setTimeout(
-      this.abort,
-      Math.max(1, options.timeoutMs),
-      new AttemptTimeout('attempt timed out'),
-    );
+    this.timer = setTimeout(this.expire, Math.max(1, options.timeoutMs));
     options.inFlight?.add(this.abort);
   }
 
