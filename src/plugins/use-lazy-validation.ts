@@ -27,14 +27,6 @@ const KEYS_TO_VALIDATE = Object.fromEntries(
 );
 const KINDS: ReadonlySet<string> = new Set(Object.values(Kind));
 
-function enterLeaveOf(visitor: ASTVisitor, kind: string): EnterLeave {
-  const forKind = (visitor as Record<string, unknown>)[kind];
-  if (typeof forKind === 'object' && forKind !== null) return forKind as EnterLeave;
-  if (typeof forKind === 'function') return { enter: forKind as EnterLeave['enter'] };
-  const { enter, leave } = visitor as EnterLeave;
-  return { enter, leave };
-}
-
 /**
  * graphql-js's visitInParallel, with each kind's merged entry built when the traversal first meets
  * that kind. The original builds all of them for every validation: about 45 kinds times every rule,
@@ -47,8 +39,14 @@ function lazyParallel(visitors: readonly ASTVisitor[]): ASTVisitor {
     const enters: Array<EnterLeave['enter']> = [];
     const leaves: Array<EnterLeave['leave']> = [];
     let any = false;
+    // graphql-js's getEnterLeaveForKind, without an object per visitor and kind.
     for (const visitor of visitors) {
-      const { enter, leave } = enterLeaveOf(visitor, kind);
+      const forKind = (visitor as Record<string, unknown>)[kind];
+      let enter: EnterLeave['enter'];
+      let leave: EnterLeave['leave'];
+      if (typeof forKind === 'object' && forKind !== null) ({ enter, leave } = forKind as EnterLeave);
+      else if (typeof forKind === 'function') enter = forKind as EnterLeave['enter'];
+      else ({ enter, leave } = visitor as EnterLeave);
       any ||= enter != null || leave != null;
       enters.push(enter);
       leaves.push(leave);
