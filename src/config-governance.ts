@@ -32,6 +32,8 @@ export interface AuthConfig {
 }
 
 export interface GovernanceConfig {
+  /** `always`: every answer carries `extensions.cost`; `on-request`: only when asked (x-gateway-cost). */
+  costExtension: 'always' | 'on-request';
   /** Null unless RATE_LIMIT is set. */
   rateLimit: RateLimitConfig | null;
   /** Null unless AUTH_JWKS_URL is set. */
@@ -94,6 +96,7 @@ export const governanceShape = {
   AUTH_ISSUER: z.string().min(1, 'must not be empty').optional(),
   AUTH_AUDIENCE: z.string().min(1, 'must not be empty').optional(),
   AUTH_TOKEN_HEADER: header.default('x-gateway-authorization'),
+  COST_EXTENSION: z.enum(['always', 'on-request'], { error: 'must be always or on-request' }).optional(),
 };
 
 type GovernanceEnv = {
@@ -104,6 +107,8 @@ type GovernanceEnv = {
   AUTH_ISSUER?: string;
   AUTH_AUDIENCE?: string;
   AUTH_TOKEN_HEADER: string;
+  COST_EXTENSION?: 'always' | 'on-request';
+  NODE_ENV: string;
   REDIS_URL?: string;
   RESPONSE_CACHE_SECRET?: string;
 };
@@ -149,5 +154,6 @@ export function governanceConfig(
         tokenHeader: e.AUTH_TOKEN_HEADER,
       }
     : null;
-  return { config: { rateLimit, auth }, problems };
+  const costExtension = e.COST_EXTENSION ?? (e.NODE_ENV === 'production' ? 'on-request' : 'always');
+  return { config: { costExtension, rateLimit, auth }, problems };
 }

@@ -10,6 +10,7 @@ import { exampleOperation, type GraphiQLTab } from './examples.js';
 import { type CorsPolicy, createFrontDoor } from './http/front-door.js';
 import { useArgumentLimits } from './plugins/use-argument-limits.js';
 import { useBatching } from './plugins/use-batching.js';
+import { useCostLimit } from './plugins/use-cost-limit.js';
 import { useDeferStream } from './plugins/use-defer-stream.js';
 import { useDocumentLimit } from './plugins/use-document-limit.js';
 import { useFieldErrors } from './plugins/use-field-errors.js';
@@ -126,6 +127,13 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
       ...(config.introspection ? [] : [useNoIntrospection()]),
       useJit(),
       useFieldErrors(),
+      // Before the response cache: a hit still gets its cost, and an operation over budget never runs.
+      useCostLimit({
+        maxCalls: config.maxUpstreamCalls,
+        always: config.governance.costExtension === 'always',
+        upsunRenews: (request) =>
+          config.sources.upsun.apiToken !== null && !request.headers.get(config.sources.upsun.tokenHeader),
+      }),
       // Before the response cache, whose key is built from the operation text these resolve.
       ...persisted.plugins,
       // After useFieldErrors, so that the errors it adds keep an answer out of the cache.

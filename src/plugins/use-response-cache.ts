@@ -10,6 +10,7 @@ import { type Config, type ResponseCacheConfig, SOURCES } from '../config.js';
 import type { Context } from '../context.js';
 import { addResponseHeaders, cachedAnswerHeaders, revalidate } from '../http/conditional.js';
 import { parseMemberKey } from '../sources/matatika/client.js';
+import { withoutCost } from './use-cost-limit.js';
 
 /**
  * The caller's cache scope: an HMAC, under a server secret, of every credential header any source could
@@ -92,7 +93,8 @@ export function useCallerResponseCache(
   const scopeOf = callerScope(config, options.secret);
   const cache: Cache = {
     get: (key) => store.get(key),
-    set: (key, result, entities, ttl) => store.set(key, result, withMemberProfiles(entities), ttl),
+    set: (key, result, entities, ttl) =>
+      store.set(key, withoutCost(result), withMemberProfiles(entities), ttl),
     invalidate: (entities) => store.invalidate(entities),
   };
   // For a request whose one read the conditional check already spent, and missed.
