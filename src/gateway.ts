@@ -8,6 +8,7 @@ import { type Config, SOURCES } from './config.js';
 import { type Context, createContextFactory, requestBudget } from './context.js';
 import { exampleOperation, type GraphiQLTab } from './examples.js';
 import { type CorsPolicy, createFrontDoor } from './http/front-door.js';
+import { createRateLimits } from './http/rate-limit.js';
 import { useArgumentLimits } from './plugins/use-argument-limits.js';
 import { useBatching } from './plugins/use-batching.js';
 import { useCostLimit } from './plugins/use-cost-limit.js';
@@ -152,6 +153,7 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
     csrfHeaders: [...PREFLIGHT_HEADERS, ...credentialHeaders],
     cors: corsPolicy(config.corsOrigins),
     maskError: (error) => clientError(error, 'Unexpected error.', false) as GraphQLError,
+    rateLimits: createRateLimits(config, stores.redis, logger, metrics),
   });
   const handler = (req: IncomingMessage, res: ServerResponse) => frontDoor.handleNode(req, res);
   return Object.assign(handler, {
