@@ -10,6 +10,7 @@ import { exampleOperation, type GraphiQLTab } from './examples.js';
 import { type CorsPolicy, createFrontDoor } from './http/front-door.js';
 import { createRateLimits } from './http/rate-limit.js';
 import { useArgumentLimits } from './plugins/use-argument-limits.js';
+import { useAuth } from './plugins/use-auth.js';
 import { useBatching } from './plugins/use-batching.js';
 import { useCostLimit } from './plugins/use-cost-limit.js';
 import { useDeferStream } from './plugins/use-defer-stream.js';
@@ -68,7 +69,10 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
     await stopTracing();
   };
   const persisted = persistedOperations(config.persistedOperations, stores.operations);
-  const credentialHeaders = SOURCES.map((s) => config.sources[s].tokenHeader);
+  const credentialHeaders = [
+    ...SOURCES.map((s) => config.sources[s].tokenHeader),
+    ...(config.governance.auth ? [config.governance.auth.tokenHeader] : []),
+  ];
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     context: createContextFactory(config, upstreams) as never,
@@ -128,6 +132,8 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
       ...(config.introspection ? [] : [useNoIntrospection()]),
       useJit(),
       useFieldErrors(),
+      // The gateway's own token, checked before anything costs a call (AUTH_JWKS_URL).
+      ...(config.governance.auth ? [useAuth({ auth: config.governance.auth })] : []),
       // Before the response cache: a hit still gets its cost, and an operation over budget never runs.
       useCostLimit({
         maxCalls: config.maxUpstreamCalls,
