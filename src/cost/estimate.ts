@@ -13,7 +13,7 @@ import {
 } from 'graphql';
 import { parseMemberKey } from '../sources/matatika/client.js';
 import { Demand, type Unknown } from './demand.js';
-import { fieldsOf, setsOf, type Variables, type Walk } from './walk.js';
+import { decodeGlobal, fieldsOf, setsOf, type Variables, type Walk } from './walk.js';
 
 /**
  * An upper bound of the upstream calls an operation will make, from its document and variables alone,
@@ -276,13 +276,6 @@ function load(
       d.userProfile(key);
       return visit(walk, d, { type, n: 1 }, sets);
   }
-}
-
-/** A Relay global id (base64 of `Type:id`), or null for one that is not: it costs no call. */
-function decodeGlobal(id: string): { type: string; id: string } | null {
-  const text = Buffer.from(id, 'base64').toString('utf8');
-  const colon = text.indexOf(':');
-  return colon > 0 ? { type: text.slice(0, colon), id: text.slice(colon + 1) } : null;
 }
 
 function fieldType(walk: Walk, parent: string, name: string) {

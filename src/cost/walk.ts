@@ -74,3 +74,10 @@ function applies(walk: Walk, condition: string | undefined, typeName: string): b
 export function setsOf(nodes: readonly FieldNode[]): Array<SelectionSetNode | undefined> {
   return nodes.map((n) => n.selectionSet);
 }
+
+/** A Relay global id (base64 of `Type:id`), or null for one that is not: it costs no call. */
+export function decodeGlobal(id: string): { type: string; id: string } | null {
+  const text = Buffer.from(id, 'base64').toString('utf8');
+  const colon = text.indexOf(':');
+  return colon > 0 ? { type: text.slice(0, colon), id: text.slice(colon + 1) } : null;
+}
