@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
+import { type GovernanceConfig, governanceConfig, governanceShape } from './config-governance.js';
 
 /** The four upstreams. The order is the order in which the README and the startup banner list them. */
 export const SOURCES = ['matatika', 'cadenya', 'moltaro', 'upsun'] as const;
@@ -67,6 +68,8 @@ export interface Config {
    * headers, sampler, resource); this only decides whether it starts at all.
    */
   tracing: { enabled: boolean; serviceName: string };
+  /** Rate limits per caller (RATE_LIMIT) and the gateway's own JWT auth (AUTH_JWKS_URL); both off by default. */
+  governance: GovernanceConfig;
 }
 
 export interface PersistedOperationsConfig {
@@ -191,7 +194,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   UPSUN_AUTH_URL: httpUrl.optional(),
   CURSOR_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  MAX_UPSTREAM_CALLS: count(1, 10_000).default(50),
+  MAX_UPSTREAM_CALLS: count(1, 10_000).default(120),
   MAX_DOCUMENT_BYTES: count(1024, 1_048_576).default(65_536),
   MAX_BATCH_OPERATIONS: count(0, 100).default(10),
   FAST_PATH: flag.optional(),
@@ -219,6 +222,7 @@ const envSchema = z.object({
     .url({ error: 'must be an absolute URL, e.g. http://collector:4318/v1/traces' })
     .optional(),
   OTEL_SERVICE_NAME: nonEmpty.default('profile-gateway'),
+  ...governanceShape,
   ...sourceShape('matatika'),
   ...sourceShape('cadenya'),
   ...sourceShape('moltaro'),
@@ -279,6 +283,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'Invalid configuration:\n  RESPONSE_CACHE_SECRET: required when REDIS_URL and RESPONSE_CACHE_TTL_MS are set (every instance must derive the same cache scope from the same credentials)',
     );
   }
+  const governance = governanceConfig(
+    e,
+    SOURCES.map((s) => sources[s].tokenHeader),
+  );
+  if (governance.problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n${governance.problems.map((p) => `  ${p}`).join('\n')}`);
+  }
   return {
     host: e.HOST,
     port: e.PORT,
@@ -325,6 +336,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsPort: e.METRICS_PORT ?? null,
     metrics: e.METRICS ?? true,
     tracing: { enabled: tracingEnabled(e), serviceName: e.OTEL_SERVICE_NAME },
+    governance: governance.config,
   };
 }
 

@@ -7,8 +7,11 @@ import { type Config, SOURCES } from './config.js';
 import { type Context, createContextFactory, requestBudget } from './context.js';
 import { exampleOperation, type GraphiQLTab } from './examples.js';
 import { type CorsPolicy, createFrontDoor } from './http/front-door.js';
+import { createRateLimits } from './http/rate-limit.js';
 import { useArgumentLimits } from './plugins/use-argument-limits.js';
+import { useAuth } from './plugins/use-auth.js';
 import { useBatching } from './plugins/use-batching.js';
+import { useCostLimit } from './plugins/use-cost-limit.js';
 import { useDeferStream } from './plugins/use-defer-stream.js';
 import { useDocumentCache } from './plugins/use-document-cache.js';
 import { useDocumentLimit } from './plugins/use-document-limit.js';
@@ -67,7 +70,10 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
     await stopTracing();
   };
   const persisted = persistedOperations(config.persistedOperations, stores.operations);
-  const credentialHeaders = SOURCES.map((s) => config.sources[s].tokenHeader);
+  const credentialHeaders = [
+    ...SOURCES.map((s) => config.sources[s].tokenHeader),
+    ...(config.governance.auth ? [config.governance.auth.tokenHeader] : []),
+  ];
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     context: createContextFactory(config, upstreams) as never,
@@ -131,6 +137,15 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
       useFieldErrors(),
       // A cached verdict stands for every plugin's rules: they add the same ones to every request.
       useDocumentCache(),
+      // The gateway's own token, checked before anything costs a call (AUTH_JWKS_URL).
+      ...(config.governance.auth ? [useAuth({ auth: config.governance.auth })] : []),
+      // Before the response cache: a hit still gets its cost, and an operation over budget never runs.
+      useCostLimit({
+        maxCalls: config.maxUpstreamCalls,
+        always: config.governance.costExtension === 'always',
+        upsunRenews: (request) =>
+          config.sources.upsun.apiToken !== null && !request.headers.get(config.sources.upsun.tokenHeader),
+      }),
       // Before the response cache, whose key is built from the operation text these resolve.
       ...persisted.plugins,
       // After useFieldErrors, so that the errors it adds keep an answer out of the cache.
@@ -149,6 +164,7 @@ export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) 
     csrfHeaders: [...PREFLIGHT_HEADERS, ...credentialHeaders],
     cors: corsPolicy(config.corsOrigins),
     maskError: (error) => clientError(error, 'Unexpected error.', false) as GraphQLError,
+    rateLimits: createRateLimits(config, stores.redis, logger, metrics),
   });
   const handler = (req: IncomingMessage, res: ServerResponse) => frontDoor.handleNode(req, res);
   return Object.assign(handler, {

@@ -19,7 +19,7 @@ describe('config: parsed once, with errors that say what to set', () => {
       maxResponseBytes: 5 * 1024 * 1024,
     });
     expect(config).toMatchObject({
-      maxUpstreamCalls: 50,
+      maxUpstreamCalls: 120,
       requestTimeoutMs: 15_000,
       shutdownTimeoutMs: 10_000,
       corsOrigins: ['*'],

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { memberKey } from '../src/sources/matatika/client.js';
-import { codes, demo, useHarness } from './harness.js';
+import { codes, demo, type Harness, post, useHarness } from './harness.js';
 
 const { profileIds: P, workspaceIds: W } = demo.matatika;
 const enc = encodeURIComponent;
@@ -19,14 +19,16 @@ const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on 
 const NODES = `query($ids: [ID!]!) { nodes(ids: $ids) { ... on Profile { upstreamId name } } }`;
 
 /** The upstream calls of `_entities` for these profile ids, then of `nodes` for the same. */
-async function costs(ids: string[]) {
+async function costs(ids: string[], gateway: Harness['gateway'] = h.gateway) {
   h.sandbox.clearLog();
-  const viaEntities = await h.gql<{ _entities: Array<{ upstreamId: string } | null> }>(ENTITIES, {
+  const viaEntities = await post<{ _entities: Array<{ upstreamId: string } | null> }>(gateway, ENTITIES, {
     variables: { r: ids.map((upstreamId) => ({ __typename: 'Profile', upstreamId })) },
   });
   const entityCalls = h.calls();
   h.sandbox.clearLog();
-  const viaNodes = await h.gql(NODES, { variables: { ids: ids.map((id) => globalId('Profile', id)) } });
+  const viaNodes = await post(gateway, NODES, {
+    variables: { ids: ids.map((id) => globalId('Profile', id)) },
+  });
   return { viaEntities, viaNodes, entityCalls, nodeCalls: h.calls() };
 }
 
@@ -56,10 +58,17 @@ describe('federation _entities: N representations cost what nodes costs', () => 
     expect(nodeCalls).toEqual(entityCalls);
   });
 
-  it('100 distinct representations, 70 unknown: the list, then one GET per unknown id for its exact 404, until the call budget runs out', async () => {
+  it('100 distinct representations, 70 unknown: the list, then one GET per unknown id for its exact 404, within a budget that covers their bound', async () => {
     const unknown = Array.from({ length: 70 }, (_, i) => `auth0|unknown${i}`);
     const ids = [...accountIds, ...unknown];
-    const { viaEntities, viaNodes, entityCalls, nodeCalls } = await costs(ids);
+    // Their bound is 101 (the list and a GET for each id it may lack): over a budget of 50, refused unrun.
+    const refused = await costs(ids, h.gatewayWith({ MAX_UPSTREAM_CALLS: '50' }));
+    expect(codes(refused.viaEntities)).toEqual(['LIMIT_EXCEEDED']);
+    expect(refused.entityCalls).toEqual([]);
+    const { viaEntities, viaNodes, entityCalls, nodeCalls } = await costs(
+      ids,
+      h.gatewayWith({ MAX_UPSTREAM_CALLS: '101' }),
+    );
     const list = viaEntities.data?._entities ?? [];
     expect(list).toHaveLength(100);
     expect(list.slice(0, 30).map((e) => e?.upstreamId)).toEqual(accountIds);
@@ -68,13 +77,13 @@ describe('federation _entities: N representations cost what nodes costs', () => 
     expect(viaEntities.errors?.map((e) => e.path?.[1]).sort((a, b) => Number(a) - Number(b))).toEqual(
       unknown.map((_, i) => 30 + i),
     );
-    // MAX_UPSTREAM_CALLS (50): the list and 49 single GETs; the other 21 unknown ids answer LIMIT_EXCEEDED.
+    // The list and 70 single GETs, one 404 each.
     const tally = codes(viaEntities).reduce<Record<string, number>>((acc, c) => {
       acc[String(c)] = (acc[String(c)] ?? 0) + 1;
       return acc;
     }, {});
-    expect(tally).toEqual({ NOT_FOUND: 49, LIMIT_EXCEEDED: 21 });
-    expect(entityCalls).toHaveLength(50);
+    expect(tally).toEqual({ NOT_FOUND: 70 });
+    expect(entityCalls).toHaveLength(71);
     expect(entityCalls[0]).toBe('GET /api/profiles');
     expect([...nodeCalls].sort()).toEqual([...entityCalls].sort());
     expect(codes(viaNodes)).toEqual(codes(viaEntities));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { composeServices } from '@apollo/composition';
-import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
@@ -43,6 +43,14 @@ let projects: ProjectsSubgraph;
 let accountIds: string[];
 let apollo: { url: string; stop(): Promise<void> };
 let supergraphSdl: string;
+const subgraphSdl = readFileSync(new URL('../schema/subgraph.graphql', import.meta.url), 'utf8');
+
+/** The subgraph SDL without @authenticated and @requiresScopes, which @apollo/gateway cannot load. */
+function withoutAuthDirectives(sdl: string): string {
+  return sdl
+    .replace(/ @authenticated\b| @requiresScopes\(scopes: \[\[[^\]]*\]\]\)/g, '')
+    .replace(/"@authenticated", |"@requiresScopes", /g, '');
+}
 
 beforeAll(async () => {
   // This gateway, as a federation subgraph over HTTP, on the same endpoint clients use.
@@ -72,25 +80,25 @@ beforeAll(async () => {
     {
       name: 'profiles',
       url: profilesUrl,
-      typeDefs: parse(readFileSync(new URL('../schema/subgraph.graphql', import.meta.url), 'utf8')),
+      typeDefs: parse(subgraphSdl),
     },
     { name: 'projects', url: projects.url, typeDefs: projectsTypeDefs },
   ]);
   expect(composed.errors).toBeUndefined();
   supergraphSdl = composed.supergraphSdl as string;
 
-  // @apollo/gateway composes by itself from each subgraph's `_service { sdl }`.
+  // @apollo/gateway refuses a supergraph that uses features `for: SECURITY` (@authenticated,
+  // @requiresScopes: Apollo Router and Hive Gateway enforce them), so it gets one composed without them.
+  const forApolloGateway = composeServices([
+    { name: 'profiles', url: profilesUrl, typeDefs: parse(withoutAuthDirectives(subgraphSdl)) },
+    { name: 'projects', url: projects.url, typeDefs: projectsTypeDefs },
+  ]);
+  expect(forApolloGateway.errors).toBeUndefined();
   const gateway = new ApolloGateway({
-    supergraphSdl: new IntrospectAndCompose({
-      subgraphs: [
-        { name: 'profiles', url: profilesUrl },
-        { name: 'projects', url: projects.url },
-      ],
-    }),
+    supergraphSdl: forApolloGateway.supergraphSdl as string,
     buildService: ({ name, url }) =>
       new RemoteGraphQLDataSource<{ headers: Headers }>({
         url,
-        // Composing (`_service { sdl }`) runs outside any client request, so with no headers.
         willSendRequest: ({ request, context }) => {
           if (!context.headers) return;
           for (const [k, v] of Object.entries(credentialsFor(name, context.headers)))
@@ -137,8 +145,15 @@ function hive() {
 }
 
 describe('federation: this gateway as an Apollo Federation v2 subgraph', () => {
-  it('composes beside a subgraph that extends Profile, with 0 errors', () => {
+  it('composes beside a subgraph that extends Profile, with 0 errors, its cost and auth directives included', () => {
     expect(supergraphSdl).toContain('join__type(graph: PROFILES, key: "upstreamId")');
+    expect(supergraphSdl).toMatch(
+      /setDefaultWorkspace\(.*\): SetDefaultWorkspacePayload! .*@requiresScopes\(scopes: \[\["profile:write"\]\]\)/,
+    );
+    expect(supergraphSdl).toMatch(
+      /members\(.*\): MemberConnection! .*@listSize\(assumedSize: 20, slicingArguments: \["first"\]/,
+    );
+    expect(supergraphSdl).toMatch(/type Profile implements Node[^{]*@authenticated/);
   });
 
   it('answers a query across both subgraphs through @apollo/gateway, each credential to its own subgraph', async () => {

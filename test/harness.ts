@@ -44,6 +44,8 @@ export function useHarness(env: Record<string, string> = {}): Harness {
       ...pathEnv,
       SANDBOX: '0',
       LOG_LEVEL: 'silent',
+      // Development answers carry extensions.cost; tests that compare whole answers ask for it (cost.test.ts).
+      COST_EXTENSION: 'on-request',
       UPSUN_AUTH_URL: s.urlOf('upsun-auth'),
       ...urls,
       ...overrides,

@@ -11,8 +11,8 @@ const asUpsun = { 'x-upsun-authorization': `Bearer ${demo.upsun.accessToken}` };
 const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64');
 const h = useHarness({ MAX_UPSTREAM_CALLS: '50' });
 
-async function raw(body: unknown, headers: Record<string, string> = asDemo) {
-  const response = await h.gateway.fetch('http://gateway.test/graphql', {
+async function raw(body: unknown, headers: Record<string, string> = asDemo, gateway = h.gateway) {
+  const response = await gateway.fetch('http://gateway.test/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
     body: JSON.stringify(body),
@@ -45,13 +45,22 @@ describe('hostile input: list and string arguments are bounded before anything r
     expect(h.sandbox.requests).toHaveLength(0);
   });
 
-  it('accepts 100 ids, the limit, and answers them from one list call', async () => {
+  it('accepts 100 ids, the limit; refuses them before any call while their bound is over the budget', async () => {
     const ids = Array.from({ length: 100 }, (_, i) => gid('Profile', i === 0 ? P.demo : `auth0|nobody-${i}`));
-    const res = await raw({ query: nodesQuery, variables: { ids } });
+    // The list, and a GET for each id it may lack: 101 calls at most, over the 50 of MAX_UPSTREAM_CALLS.
+    const refused = await raw({ query: nodesQuery, variables: { ids } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors?.map((e) => e.extensions?.code)).toEqual(['LIMIT_EXCEEDED']);
+    expect(h.sandbox.requests).toHaveLength(0);
+    // Within a budget that covers the bound they run; the runtime budget still stops the fan-out.
+    const res = await raw(
+      { query: nodesQuery, variables: { ids } },
+      asDemo,
+      h.gatewayWith({ MAX_UPSTREAM_CALLS: '101' }),
+    );
     expect(res.status).toBe(200);
-    // 1 list call; the 99 ids missing from it each get their own GET for the exact 404, but the
-    // request's budget of 50 calls stops the fan-out: the rest answer LIMIT_EXCEEDED.
-    expect(h.calls()).toHaveLength(50);
+    // 1 list call; the 99 ids missing from it each get their own GET for the exact 404.
+    expect(h.calls()).toHaveLength(100);
     const found = (res.body.data as { nodes: Array<{ id: string } | null> }).nodes;
     expect(found[0]).toEqual({ id: ids[0] });
     const codeCounts = (res.body.errors ?? []).reduce<Record<string, number>>((acc, e) => {
@@ -59,19 +68,20 @@ describe('hostile input: list and string arguments are bounded before anything r
       acc[code] = (acc[code] ?? 0) + 1;
       return acc;
     }, {});
-    expect(codeCounts).toEqual({ NOT_FOUND: 49, LIMIT_EXCEEDED: 50 });
+    expect(codeCounts).toEqual({ NOT_FOUND: 99 });
   });
 
   it('holds federation representations to their own bound (1000), so a gateway may send 150 at once', async () => {
     const representations = (n: number) =>
-      Array.from({ length: n }, (_, i) => ({
+      Array.from({ length: n }, () => ({
         __typename: 'Profile',
-        upstreamId: i === 0 ? P.demo : `auth0|${i}`,
+        // One profile, 150 times: the request's cache makes it one call, well within the budget.
+        upstreamId: P.demo,
       }));
     const query = 'query($r: [_Any!]!) { _entities(representations: $r) { __typename } }';
     const ok = await raw({ query, variables: { r: representations(150) } });
     expect(ok.status).toBe(200);
-    expect(ok.body.errors?.map((e) => e.extensions?.code)).not.toContain('GRAPHQL_VALIDATION_FAILED');
+    expect((ok.body.errors ?? []).map((e) => e.extensions?.code)).not.toContain('GRAPHQL_VALIDATION_FAILED');
     h.sandbox.clearLog();
     const tooMany = await raw({ query, variables: { r: representations(1001) } });
     expect(tooMany.status).toBe(400);

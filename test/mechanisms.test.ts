@@ -21,7 +21,7 @@ describe('a list primes the cache: a load after it arrived costs no call', () =>
       workspace: { members: { edges: Array<{ node: { upstreamId: string; profile: { name: string } } }> } };
     }>(`{
       profiles(first: 1) { totalCount }
-      workspace(id: "${W.large}") { members(first: 100) { edges { node { upstreamId profile { name } } } } }
+      workspace(id: "${W.large}") { members(first: 40) { edges { node { upstreamId profile { name } } } } }
     }`);
     expect(res.errors).toBeUndefined();
     const members = res.data?.workspace.members.edges ?? [];

@@ -47,6 +47,7 @@ beforeAll(async () => {
     REDIS_URL: redis.url,
     RESPONSE_CACHE_TTL_MS: '60000',
     RESPONSE_CACHE_SECRET: 'the-cache-secret-every-replica-shares',
+    COST_EXTENSION: 'on-request',
   };
   replicas.push(...(await Promise.all([startReplica(env), startReplica(env)])));
   // A replica refuses Redis commands until its connection is ready, rather than queueing them.

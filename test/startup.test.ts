@@ -51,7 +51,11 @@ describe('the entry point (npm start)', () => {
         headers: { 'content-type': 'application/json', authorization: `Bearer ${demo.matatika.tokens.demo}` },
         body: JSON.stringify({ query: `{ profile(id: "${demo.matatika.profileIds.demo}") { upstreamId } }` }),
       });
-      expect(await res.json()).toEqual({ data: { profile: { upstreamId: demo.matatika.profileIds.demo } } });
+      // In development every answer says what it cost: its bound and the calls it made.
+      expect(await res.json()).toEqual({
+        data: { profile: { upstreamId: demo.matatika.profileIds.demo } },
+        extensions: { cost: { estimatedCalls: 1, actualCalls: 1 } },
+      });
       child.kill('SIGTERM');
       const [code] = await once(child, 'exit');
       expect(code).toBe(0);

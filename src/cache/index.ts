@@ -12,6 +12,8 @@ export interface Stores {
   operations: OperationStore;
   /** The response cache's store; null when the response cache is off. */
   responses: ResponseStore | null;
+  /** The one Redis connection, for the rate limits too; null without REDIS_URL (or nothing to share). */
+  redis: RedisLink | null;
   /** The shared stores' state, for `/readyz`: empty when everything is in this process's memory. */
   health(): { redis?: StoreState };
   close(): Promise<void>;
@@ -19,7 +21,10 @@ export interface Stores {
 
 /** In memory for one process; in Redis (REDIS_URL) for several, one connection for both. */
 export function createStores(config: Config, logger: Logger, metrics: Metrics | null): Stores {
-  const needsRedis = config.persistedOperations.mode === 'apq' || config.responseCache !== null;
+  const needsRedis =
+    config.persistedOperations.mode === 'apq' ||
+    config.responseCache !== null ||
+    config.governance.rateLimit !== null;
   const link = config.redisUrl && needsRedis ? new RedisLink(config.redisUrl, logger) : null;
   const responses = config.responseCache
     ? createResponseStore({
@@ -32,6 +37,7 @@ export function createStores(config: Config, logger: Logger, metrics: Metrics | 
   return {
     operations: link ? redisOperationStore(link, logger) : memoryOperationStore(),
     responses,
+    redis: link,
     health: () => (link ? { redis: link.state } : {}),
     async close() {
       responses?.close();

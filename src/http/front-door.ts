@@ -33,6 +33,7 @@ import {
   responseInit,
   serializeResult,
 } from './graphql-over-http.js';
+import type { Admission, RateLimits } from './rate-limit.js';
 
 /** CORS options for a request, as whatwg-node's CORS helper takes them; false: no CORS headers. */
 export type CorsPolicy = (headers: HeaderReader) => false | { origin?: string[]; credentials?: boolean };
@@ -50,6 +51,8 @@ export interface FrontDoorOptions {
   cors: CorsPolicy | null;
   /** Masks an error that is not the client's to see (a bug), as Yoga's maskedErrors does. */
   maskError(error: unknown): GraphQLError;
+  /** Budgets of upstream calls per caller (RATE_LIMIT); null when off. */
+  rateLimits?: RateLimits | null;
 }
 
 /** What the front door sends: an answer it made, or one Yoga made. */
@@ -76,7 +79,7 @@ const PREFLIGHTED = (contentType: string | null) =>
  * requests) it hands to Yoga, whose answer it sends. Other paths go straight to Yoga.
  */
 export function createFrontDoor(options: FrontDoorOptions) {
-  const { config, yoga, endpoint, logger, metrics, persisted, cors } = options;
+  const { config, yoga, endpoint, logger, metrics, persisted, cors, rateLimits = null } = options;
   /** GraphQL requests executed by the fast path, and handed to Yoga (refusals count in neither). */
   const served = { fast: 0, yoga: 0 };
   // Label children bound once: an increment then costs no label lookup.
@@ -99,11 +102,29 @@ export function createFrontDoor(options: FrontDoorOptions) {
       recordRequest(scope, status, logger);
     };
     try {
-      const answer = await (span ? span.run(() => answerOf(exchange, scope)) : answerOf(exchange, scope));
-      await send(exchange, scope, answer, record);
+      // Rate limits: checked before anything runs, on both paths; the calls made are taken after.
+      const admission = rateLimits && limitable(exchange) ? await rateLimits.admit(exchange.headers) : null;
+      const answer = admission?.refused
+        ? refusal(exchange, admission.refused, admission.headers)
+        : await (span ? span.run(() => answerOf(exchange, scope)) : answerOf(exchange, scope));
+      const limitHeaders = admission ? await settled(admission, scope) : undefined;
+      await send(exchange, scope, answer, record, limitHeaders);
     } finally {
       record(500);
     }
+  }
+
+  /** A GraphQL request, as opposed to a preflight or a GraphiQL page. */
+  function limitable(exchange: Exchange): boolean {
+    const { method, headers } = exchange;
+    if (method !== 'GET' && method !== 'POST') return false;
+    return !(config.graphiql && method === 'GET' && headers.get('accept')?.includes('text/html'));
+  }
+
+  function settled(admission: Admission, scope: RequestScope) {
+    return admission.refused
+      ? admission.headers
+      : (rateLimits as RateLimits).settle(admission, scope.upstreamCalls);
   }
 
   async function answerOf(exchange: Exchange, scope: RequestScope): Promise<Answer> {
@@ -288,8 +309,9 @@ export function createFrontDoor(options: FrontDoorOptions) {
     scope: RequestScope,
     answer: Answer,
     record: (status: number) => void,
+    limitHeaders?: OutgoingHeaders,
   ): Promise<void> {
-    const extra = lowerCased({ 'x-request-id': scope.id, ...corsHeaders(exchange.headers) });
+    const extra = lowerCased({ 'x-request-id': scope.id, ...corsHeaders(exchange.headers), ...limitHeaders });
     if (answer.response) {
       const { response } = answer;
       for (const [name, value] of Object.entries(extra)) {

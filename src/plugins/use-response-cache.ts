@@ -10,6 +10,7 @@ import { type Config, type ResponseCacheConfig, SOURCES } from '../config.js';
 import type { Context } from '../context.js';
 import { addResponseHeaders, cachedAnswerHeaders, revalidate } from '../http/conditional.js';
 import { parseMemberKey } from '../sources/matatika/client.js';
+import { withoutCost } from './use-cost-limit.js';
 
 /**
  * The caller's cache scope: an HMAC, under a server secret, of every credential header any source could
@@ -17,9 +18,14 @@ import { parseMemberKey } from '../sources/matatika/client.js';
  * very same data; a credential never appears in a key, in memory or in Redis, and without the secret a
  * scope cannot be computed from a token, nor a token guessed from a scope.
  */
-export function callerScope(config: Config, secret: Buffer): (request: Request) => string {
-  const headers = SOURCES.map((s) => config.sources[s].tokenHeader);
-  const scopes = new WeakMap<Request, string>();
+export function callerScope(
+  config: Config,
+  secret: Buffer,
+  /** More headers that tell callers apart (the gateway's own token, for rate limits). */
+  extraHeaders: readonly string[] = [],
+): (request: ScopedRequest) => string {
+  const headers = [...SOURCES.map((s) => config.sources[s].tokenHeader), ...extraHeaders];
+  const scopes = new WeakMap<ScopedRequest, string>();
   return (request) => {
     let scope = scopes.get(request);
     if (scope === undefined) {
@@ -31,6 +37,11 @@ export function callerScope(config: Config, secret: Buffer): (request: Request) 
     }
     return scope;
   };
+}
+
+/** Whatever carries a request's headers: a fetch Request, or the front door's exchange. */
+export interface ScopedRequest {
+  headers: { get(name: string): string | null };
 }
 
 /** The key of one caller's answer to one operation: the scope, then a hash of the text, name and variables. */
@@ -92,7 +103,8 @@ export function useCallerResponseCache(
   const scopeOf = callerScope(config, options.secret);
   const cache: Cache = {
     get: (key) => store.get(key),
-    set: (key, result, entities, ttl) => store.set(key, result, withMemberProfiles(entities), ttl),
+    set: (key, result, entities, ttl) =>
+      store.set(key, withoutCost(result), withMemberProfiles(entities), ttl),
     invalidate: (entities) => store.invalidate(entities),
   };
   // For a request whose one read the conditional check already spent, and missed.

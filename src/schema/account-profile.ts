@@ -1,6 +1,7 @@
 import type { Context } from '../context.js';
 import { ACCOUNT_PROFILE_TYPES, type AccountProfile } from '../sources/cadenya/payloads.js';
 import { builder } from './builder.js';
+import { PAGED, reads } from './governance.js';
 import { connectionOf, cursorConnection, orEmpty, pageSize } from './paging.js';
 
 /**
@@ -31,6 +32,7 @@ const LabelInput = builder.inputType('LabelInput', {
 });
 
 AccountProfileRef.implement({
+  authenticated: true,
   description: 'A Cadenya account profile: a human user, an API key or a system principal of the account.',
   fields: (t) => ({
     upstreamId: t.string({ nullable: false, description: 'metadata.id', resolve: (p) => p.id }),
@@ -51,6 +53,9 @@ builder.queryField('accountProfiles', (t) =>
   t.field({
     type: AccountProfileConnection,
     nullable: false,
+    // A search walks at most 10 pages (CadenyaClient's MAX_PAGES).
+    ...reads(10),
+    ...PAGED,
     description:
       "Search the account's profiles (admin only): query matches name and email; labels must all match. totalCount is null when type is given, since the upstream's total may count other types.",
     args: {

@@ -24,6 +24,9 @@ export const builder = new SchemaBuilder<{
     decodeGlobalID: decodeId,
     // PageInfo is the same value type in every Relay subgraph, so a supergraph may hold it in several.
     pageInfoTypeOptions: { shareable: true },
+    // Reading a node reads an upstream with the caller's credential (see schema/governance.ts).
+    nodeQueryOptions: { authenticated: true, cost: 1 },
+    nodesQueryOptions: { authenticated: true, cost: 1 },
   },
 });
 

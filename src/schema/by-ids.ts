@@ -1,5 +1,6 @@
 import { AccountProfileRef } from './account-profile.js';
 import { builder } from './builder.js';
+import { reads } from './governance.js';
 import { ProfileRef } from './profile.js';
 import { UserProfileRef } from './user-profile.js';
 import { WorkspaceRef } from './workspace.js';
@@ -14,6 +15,7 @@ builder.queryFields((t) => ({
   profilesByIds: t.field({
     type: [ProfileRef],
     nullable: { list: false, items: true },
+    ...reads(1),
     description:
       'Profiles by upstream id, in the order given; null (with an error) where one cannot be read.',
     args: { ids: t.arg.stringList({ required: true }) },
@@ -22,6 +24,7 @@ builder.queryFields((t) => ({
   workspacesByIds: t.field({
     type: [WorkspaceRef],
     nullable: { list: false, items: true },
+    ...reads(1),
     description:
       'Workspaces by upstream id, in the order given; null (with an error) where one cannot be read.',
     args: { ids: t.arg.stringList({ required: true }) },
@@ -30,6 +33,7 @@ builder.queryFields((t) => ({
   accountProfilesByIds: t.field({
     type: [AccountProfileRef],
     nullable: { list: false, items: true },
+    ...reads(1),
     description:
       'Cadenya account profiles by upstream id, in the order given; null (with an error) where one cannot be read.',
     args: { ids: t.arg.stringList({ required: true }) },
@@ -38,6 +42,7 @@ builder.queryFields((t) => ({
   userProfilesByIds: t.field({
     type: [UserProfileRef],
     nullable: { list: false, items: true },
+    ...reads(1),
     description:
       'Upsun user profiles by upstream id, in the order given; null (with an error) where one cannot be read.',
     args: { ids: t.arg.stringList({ required: true }) },

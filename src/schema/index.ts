@@ -11,6 +11,7 @@ import { UserProfileRef } from './user-profile.js';
 import './by-ids.js';
 import './stitching.js';
 import { defineEntities } from './federation.js';
+import { GOVERNANCE_DIRECTIVES } from './governance.js';
 
 defineEntities({
   profile: ProfileRef,
@@ -25,10 +26,16 @@ defineEntities({
  * the same endpoint; Pothos sorts it, so that the printed schema/ files diff cleanly.
  */
 export const schema = builder.toSubGraphSchema({
-  linkUrl: 'https://specs.apollo.dev/federation/v2.6',
+  // v2.9: the first version with @cost and @listSize (@authenticated and @requiresScopes came in v2.5).
+  linkUrl: 'https://specs.apollo.dev/federation/v2.9',
   // The definitions Yoga's defer-stream plugin would add at run time (it adds none the schema has), so
   // that the printed schema is the introspected one.
-  directives: [...specifiedDirectives, GraphQLDeferDirective, GraphQLStreamDirective],
+  directives: [
+    ...specifiedDirectives,
+    GraphQLDeferDirective,
+    GraphQLStreamDirective,
+    ...GOVERNANCE_DIRECTIVES,
+  ],
 });
 
 // @apollo/subgraph answers `_entities` as a list of promises, and graphql-jit drops a failed item at the

@@ -24,6 +24,7 @@ export const MemberRef = builder.nodeRef('Member', {
 });
 
 MemberRef.implement({
+  authenticated: true,
   description: 'A user in a workspace: a reduced view of the profile it derives from.',
   fields: (t) => ({
     upstreamId: t.string({ nullable: false, resolve: (m) => m.id }),
@@ -32,6 +33,7 @@ MemberRef.implement({
     workspace: t.field({ type: WorkspaceRef, nullable: false, resolve: (m) => workspaceStub(m.workspaceId) }),
     profile: t.field({
       type: ProfileRef,
+      cost: 1,
       description:
         'The full profile behind this member; null, with a FORBIDDEN or NOT_FOUND error, where the caller may not read it.',
       resolve: (m, _args, ctx) => ctx.sources.matatika.profiles.load(m.id),

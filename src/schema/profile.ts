@@ -2,6 +2,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { Context } from '../context.js';
 import type { Profile } from '../sources/matatika/payloads.js';
 import { builder } from './builder.js';
+import { PAGED, reads, WRITE } from './governance.js';
 import { arrayConnection, connectionOf, orEmpty } from './paging.js';
 import { childFieldNodes } from './selection.js';
 import { WorkspaceRef, workspaceStub } from './workspace.js';
@@ -22,6 +23,7 @@ const WorkingAccount = builder.objectRef<NonNullable<Profile['workingAccount']>>
 });
 
 ProfileRef.implement({
+  authenticated: true,
   description: 'A Meltano Cloud (Matatika) profile: one person using the service.',
   fields: (t) => ({
     upstreamId: t.string({ nullable: false, description: 'The id the upstream uses.', resolve: (p) => p.id }),
@@ -45,6 +47,8 @@ builder.queryFields((t) => ({
   profiles: t.field({
     type: ProfileConnection,
     nullable: false,
+    ...reads(1),
+    ...PAGED,
     description: "The profiles under the caller's account.",
     args: { first: t.arg.int(), after: t.arg.string() },
     resolve: (_root, args, ctx, info) =>
@@ -52,6 +56,7 @@ builder.queryFields((t) => ({
   }),
   profile: t.field({
     type: ProfileRef,
+    ...reads(1),
     description: 'id is the upstream profile id, e.g. auth0|6a21dc7aa1db2e036a222942.',
     args: { id: t.arg.string({ required: true }) },
     resolve: (_root, { id }, ctx) => ctx.sources.matatika.profiles.load(id),
@@ -96,6 +101,7 @@ const SetDefaultWorkspacePayload = builder
       profile: t.field({ type: ProfileRef, nullable: false, resolve: (p) => p.profile }),
       previousDefaultWorkspace: t.field({
         type: WorkspaceRef,
+        cost: 1,
         description:
           "The profile's default workspace before this change, so a client can update both workspaces whose isDefault changed. Asking for it reads the profile before the write (no call when the request already holds it).",
         resolve: ({ previous }) => {
@@ -110,6 +116,7 @@ builder.mutationFields((t) => ({
   upsertProfile: t.field({
     type: UpsertProfilePayload,
     nullable: false,
+    ...WRITE,
     description: "PUT /api/profiles/{profileId}: create or update the caller's own profile.",
     args: { input: t.arg({ type: UpsertProfileInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
@@ -124,6 +131,7 @@ builder.mutationFields((t) => ({
   setDefaultWorkspace: t.field({
     type: SetDefaultWorkspacePayload,
     nullable: false,
+    ...WRITE,
     description: 'PATCH /api/profiles/{profileId} with {defaultWorkspace: {id}}.',
     args: { input: t.arg({ type: SetDefaultWorkspaceInput, required: true }) },
     resolve: async (_root, { input }, ctx, info) => {

@@ -29,8 +29,10 @@ export function printStitchingSdl(schema: GraphQLSchema): string {
       if (!isObjectType(type)) return type;
       const config = type.toConfig();
       // Drop federation's directives (@key(fields:), @shareable): stitching has its own @key.
-      const directives =
-        type.name in MERGED ? { key: { selectionSet: '{ upstreamId }' }, canonical: {} } : {};
+      const directives = {
+        ...(type.name in MERGED ? { key: { selectionSet: '{ upstreamId }' }, canonical: {} } : {}),
+        ...governance(config.extensions?.directives),
+      };
       return new (type.constructor as typeof import('graphql').GraphQLObjectType)({
         ...config,
         // plugin-directives prints from the AST node too.
@@ -38,13 +40,13 @@ export function printStitchingSdl(schema: GraphQLSchema): string {
         extensions: { ...config.extensions, directives },
       });
     },
-    [MapperKind.QUERY_ROOT_FIELD]: (field, name) => {
-      if (FEDERATION_FIELDS.has(name)) return null;
-      if (!MERGE_FIELDS.has(name)) return field;
-      return {
-        ...field,
-        extensions: { ...field.extensions, directives: { merge: { keyField: 'upstreamId' } } },
+    [MapperKind.OBJECT_FIELD]: (field, name, typeName) => {
+      if (typeName === 'Query' && FEDERATION_FIELDS.has(name)) return null;
+      const directives = {
+        ...(typeName === 'Query' && MERGE_FIELDS.has(name) ? { merge: { keyField: 'upstreamId' } } : {}),
+        ...governance(field.extensions?.directives),
       };
+      return { ...field, astNode: undefined, extensions: { ...field.extensions, directives } };
     },
   });
   const { stitchingDirectivesTypeDefs } = stitchingDirectives();
@@ -56,6 +58,17 @@ export function printStitchingSdl(schema: GraphQLSchema): string {
   });
   return `${stitchingDirectivesTypeDefs.trim()}\n\n${printSchemaWithDirectives(withoutLink)}\n`;
 }
+
+/** The cost and auth directives Pothos keeps as a list of `{ name, args }`, as the printer's record of name to args. */
+function governance(directives: unknown): Record<string, unknown> {
+  if (!Array.isArray(directives)) return {};
+  const kept: Record<string, unknown> = {};
+  for (const d of directives as Array<{ name: string; args?: unknown }>) {
+    if (GOVERNANCE.has(d.name)) kept[d.name] = d.args ?? {};
+  }
+  return kept;
+}
+const GOVERNANCE = new Set(['authenticated', 'requiresScopes', 'cost', 'listSize']);
 
 const printed = new WeakMap<GraphQLSchema, string>();
 

@@ -1,6 +1,7 @@
 import type { Context } from '../context.js';
 import type { UserProfile } from '../sources/upsun/payloads.js';
 import { builder } from './builder.js';
+import { PAGED, reads } from './governance.js';
 import { connectionOf, cursorConnection, orEmpty, pageSize } from './paging.js';
 
 type Trial = NonNullable<UserProfile['currentTrial']>;
@@ -69,6 +70,7 @@ const TrialRef = builder.objectRef<Trial>('Trial').implement({
 });
 
 UserProfileRef.implement({
+  authenticated: true,
   description: 'An Upsun (formerly Platform.sh) user profile.',
   fields: (t) => ({
     upstreamId: t.string({ nullable: false, description: 'The id the upstream uses.', resolve: (p) => p.id }),
@@ -106,6 +108,9 @@ builder.queryFields((t) => ({
   userProfiles: t.field({
     type: UserProfileConnection,
     nullable: false,
+    // The list is walked through its next links, at most 10 pages (UpsunClient's MAX_PAGES).
+    ...reads(10),
+    ...PAGED,
     description: "Upsun user profiles, paged by following the upstream's own next links.",
     args: { first: t.arg.int(), after: t.arg.string() },
     resolve: (_root, args, ctx, info) =>
@@ -115,6 +120,7 @@ builder.queryFields((t) => ({
   }),
   userProfile: t.field({
     type: UserProfileRef,
+    ...reads(1),
     args: { id: t.arg.string({ required: true }) },
     resolve: (_root, { id }, ctx) => ctx.sources.upsun.profiles.load(id),
   }),

@@ -1,5 +1,6 @@
 import type { Notice, WorkspaceAccountProfile } from '../sources/moltaro/payloads.js';
 import { builder } from './builder.js';
+import { reads } from './governance.js';
 
 const UpstreamNotice = builder.objectRef<Notice>('UpstreamNotice').implement({
   description: "A notice from an upstream's response envelope (moltaro's Errors and Warnings).",
@@ -16,6 +17,7 @@ const UpstreamNotice = builder.objectRef<Notice>('UpstreamNotice').implement({
 const WorkspaceAccountProfileRef = builder
   .objectRef<WorkspaceAccountProfile>('WorkspaceAccountProfile')
   .implement({
+    authenticated: true,
     description: "The calling Moltaro workspace user's own profile.",
     fields: (t) => ({
       userId: t.exposeString('userId'),
@@ -36,6 +38,7 @@ const WorkspaceAccountProfileRef = builder
 builder.queryField('workspaceAccountProfile', (t) =>
   t.field({
     type: WorkspaceAccountProfileRef,
+    ...reads(1),
     description: "The caller's own Moltaro workspace account profile.",
     resolve: (_root, _args, ctx) => ctx.sources.moltaro.accountProfile(),
   }),

@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { memberKey } from '../sources/matatika/client.js';
 import type { Workspace } from '../sources/matatika/payloads.js';
 import { builder } from './builder.js';
+import { PAGED, reads } from './governance.js';
 import { MemberConnection, MemberRef } from './member.js';
 import {
   arrayConnection,
@@ -50,6 +51,7 @@ export const WorkspaceStatusEnum = builder.enumType('WorkspaceStatus', {
 });
 
 WorkspaceRef.implement({
+  authenticated: true,
   description: 'A Meltano Cloud (Matatika) workspace.',
   fields: (t) => ({
     upstreamId: t.string({ nullable: false, description: 'The id the upstream uses.', resolve: (w) => w.id }),
@@ -69,12 +71,15 @@ WorkspaceRef.implement({
     members: t.field({
       type: MemberConnection,
       nullable: false,
+      cost: 1,
+      ...PAGED,
       args: { first: t.arg.int(), after: t.arg.string() },
       resolve: (w, args, ctx, info) =>
         orEmpty(ctx, info, () => arrayConnection(args, () => ctx.sources.matatika.members.of(w.id))),
     }),
     member: t.field({
       type: MemberRef,
+      cost: 1,
       description: "id is the member's upstream id (the id of the profile it derives from).",
       args: { id: t.arg.string({ required: true }) },
       resolve: (w, { id }, ctx) => ctx.sources.matatika.members.load(memberKey(w.id, id)),
@@ -88,12 +93,15 @@ builder.queryFields((t) => ({
   workspaces: t.field({
     type: WorkspaceConnection,
     nullable: false,
+    ...reads(2),
+    ...PAGED,
     description: 'The workspaces the caller owns or is a member of.',
     args: { first: t.arg.int(), after: t.arg.string() },
     resolve: (_root, args, ctx, info) => orEmpty(ctx, info, () => workspacePage(args, ctx)),
   }),
   workspace: t.field({
     type: WorkspaceRef,
+    ...reads(1),
     args: { id: t.arg.string({ required: true }) },
     resolve: async (_root, { id }, ctx, info) => {
       const { matatika } = ctx.sources;

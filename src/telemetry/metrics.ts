@@ -98,6 +98,12 @@ export function createMetrics(health: () => Record<SourceName, SourceHealth>) {
       labelNames: ['path'] as const,
       registers,
     }),
+    rateLimited: new Counter({
+      name: 'rate_limit_decisions_total',
+      help: "GraphQL requests checked against their caller's rate limit: allowed, limited (HTTP 429), unavailable (the store failed: served uncounted).",
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
     /** Bounded operation-name labels: see operationLabel. */
     operationNames: new Set<string>(),
     /**

@@ -6,7 +6,7 @@ import { Workspaces } from './workspaces.js';
 
 export { type MemberKey, memberKey, parseMemberKey, type WorkspaceMember } from './members.js';
 export { PROFILE_LIST_THRESHOLD, type UpsertProfileInput } from './profiles.js';
-export { WORKSPACE_BATCH_PAGE_SIZE, type WorkspaceWindow } from './workspaces.js';
+export { WORKSPACE_BATCH_PAGE_SIZE, WORKSPACE_LIST_MAX_PAGES, type WorkspaceWindow } from './workspaces.js';
 
 /** The paths this client calls, `{id}` for an id: the metrics report these, never a path with its ids. */
 export const ROUTES = [

@@ -6,6 +6,11 @@ import { type Workspace, type WorkspacePage, workspacePageSchema, workspaceSchem
 
 /** Page size the gateway uses when it reads every workspace of the caller (the upstream caps at 100). */
 export const WORKSPACE_BATCH_PAGE_SIZE = 100;
+/**
+ * Most pages one read of every workspace may take: the cost of a query is then bounded before it runs
+ * (src/cost/). Workspaces past them fall back to their own GET, like any id the list lacks.
+ */
+export const WORKSPACE_LIST_MAX_PAGES = 10;
 
 /** A window of the caller's workspaces: the items from its offset on, and what is known of the rest. */
 export interface WorkspaceWindow {
@@ -83,7 +88,7 @@ export class Workspaces {
   private async readAll(): Promise<Workspace[]> {
     const first = await this.page(0, WORKSPACE_BATCH_PAGE_SIZE).get();
     const size = first.page?.size ?? WORKSPACE_BATCH_PAGE_SIZE;
-    const totalPages = first.page?.totalPages ?? 1;
+    const totalPages = Math.min(first.page?.totalPages ?? 1, WORKSPACE_LIST_MAX_PAGES);
     const rest = await Promise.all(
       Array.from({ length: Math.max(0, totalPages - 1) }, (_, i) => this.page(i + 1, size).get()),
     );

@@ -1,0 +1,169 @@
+import {
+  type DocumentNode,
+  type GraphQLSchema,
+  getNamedType,
+  getOperationAST,
+  getVariableValues,
+  isAbstractType,
+  isCompositeType,
+  isObjectType,
+  Kind,
+  type SelectionSetNode,
+} from 'graphql';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
+import type { AuthConfig } from '../config-governance.js';
+import type { InitialContext } from '../context.js';
+import { fieldsOf, setsOf, type Walk } from '../cost/walk.js';
+
+export interface AuthOptions {
+  /** Where the keys are, and which issuer and audience a token must name (AUTH_*). */
+  auth: AuthConfig;
+}
+
+/** What a field or type asks of the caller's token: `@authenticated`, `@requiresScopes`. */
+interface Requirement {
+  authenticated: boolean;
+  /** Any one inner list, all of its scopes. */
+  scopes: string[][] | null;
+}
+
+/**
+ * The gateway's own auth, on when AUTH_JWKS_URL is set: before any resolver runs, every field the
+ * operation selects (fragments included, @skip/@include honoured) and every type it reaches is checked
+ * against its `@authenticated` and `@requiresScopes`. A missing or invalid token (signature by a key of
+ * the JWKS, issuer, audience, expiry) answers UNAUTHENTICATED (401), a token without a required scope
+ * FORBIDDEN (403), both with no upstream call. Per-source credentials still go to their sources.
+ */
+export function useAuth({ auth }: AuthOptions): Plugin {
+  const keys = createRemoteJWKSet(auth.jwksUrl);
+  const requirementsOf = memoize(requirements);
+  const verified = new WeakMap<object, Promise<JWTPayload | null>>();
+  const verify = (request: InitialContext['request']) => {
+    let payload = verified.get(request);
+    if (!payload) {
+      const token = request.headers
+        .get(auth.tokenHeader)
+        ?.replace(/^Bearer\s+/i, '')
+        .trim();
+      payload = token
+        ? jwtVerify(token, keys, {
+            ...(auth.issuer ? { issuer: auth.issuer } : {}),
+            ...(auth.audience ? { audience: auth.audience } : {}),
+          }).then(
+            (r) => r.payload,
+            () => null,
+          )
+        : Promise.resolve(null);
+      verified.set(request, payload);
+    }
+    return payload;
+  };
+  return {
+    async onExecute({ args }) {
+      const operation = getOperationAST(args.document, args.operationName);
+      if (!operation) return;
+      const coerced = getVariableValues(
+        args.schema,
+        operation.variableDefinitions ?? [],
+        (args.variableValues as Record<string, unknown>) ?? {},
+      );
+      if (coerced.errors) return;
+      const fragments: Walk['fragments'] = {};
+      for (const d of (args.document as DocumentNode).definitions) {
+        if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+      }
+      const walk: Walk = { schema: args.schema, fragments, variables: coerced.coerced };
+      const root = operation.operation === 'mutation' ? 'Mutation' : 'Query';
+      const reached = new Set<string>();
+      reach(walk, root, [operation.selectionSet], reached);
+      const required = requirementsOf(args.schema);
+      const needs = [...reached].flatMap((coordinate) => {
+        const r = required.get(coordinate);
+        return r ? [[coordinate, r] as const] : [];
+      });
+      if (needs.length === 0) return;
+      const payload = await verify((args.contextValue as InitialContext).request);
+      if (!payload) {
+        throw createGraphQLError(
+          `This operation needs a valid gateway token in the ${auth.tokenHeader} header (${needs[0]?.[0]} is @authenticated).`,
+          { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } },
+        );
+      }
+      const granted = scopesOf(payload);
+      const lacking = needs.filter(
+        ([, r]) => r.scopes && !r.scopes.some((all) => all.every((s) => granted.has(s))),
+      );
+      if (lacking.length > 0) {
+        throw createGraphQLError(
+          `The token lacks the scopes of ${lacking.map(([c, r]) => `${c} (${r.scopes?.map((a) => a.join(' and ')).join(' or ')})`).join(', ')}.`,
+          { extensions: { code: 'FORBIDDEN', http: { status: 403 } } },
+        );
+      }
+    },
+  };
+}
+
+/** Every `Type.field` the selection reaches, and every object type it may return. */
+function reach(
+  walk: Walk,
+  typeName: string,
+  sets: Array<SelectionSetNode | undefined>,
+  into: Set<string>,
+): void {
+  const type = walk.schema.getType(typeName);
+  if (!type || !isCompositeType(type) || isAbstractType(type)) return;
+  for (const [name, nodes] of fieldsOf(walk, typeName, sets)) {
+    into.add(`${typeName}.${name}`);
+    const field = type.getFields()[name];
+    if (!field) continue;
+    const named = getNamedType(field.type);
+    const objects = isAbstractType(named)
+      ? walk.schema.getPossibleTypes(named)
+      : isObjectType(named)
+        ? [named]
+        : [];
+    for (const object of objects) {
+      into.add(object.name);
+      reach(walk, object.name, setsOf(nodes), into);
+    }
+  }
+}
+
+/** The requirements the schema's directives declare, by type name and by `Type.field`. */
+function requirements(schema: GraphQLSchema): Map<string, Requirement> {
+  const found = new Map<string, Requirement>();
+  const add = (coordinate: string, extensions: { directives?: unknown } | null | undefined) => {
+    const list = Array.isArray(extensions?.directives)
+      ? (extensions.directives as Array<{ name: string; args?: { scopes?: string[][] } }>)
+      : [];
+    const authenticated = list.some((d) => d.name === 'authenticated');
+    const scopes = list.find((d) => d.name === 'requiresScopes')?.args?.scopes ?? null;
+    if (authenticated || scopes) found.set(coordinate, { authenticated: true, scopes });
+  };
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    add(type.name, type.extensions);
+    for (const field of Object.values(type.getFields())) add(`${type.name}.${field.name}`, field.extensions);
+  }
+  return found;
+}
+
+/** OAuth's `scope` (space-separated) or `scp` (a list or a string). */
+function scopesOf(payload: JWTPayload): Set<string> {
+  const raw = payload.scope ?? payload.scp;
+  const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(' ') : [];
+  return new Set(list.filter((s): s is string => typeof s === 'string' && s !== ''));
+}
+
+function memoize<K extends object, V>(compute: (key: K) => V): (key: K) => V {
+  const cache = new WeakMap<K, V>();
+  return (key) => {
+    let value = cache.get(key);
+    if (value === undefined) {
+      value = compute(key);
+      cache.set(key, value);
+    }
+    return value;
+  };
+}

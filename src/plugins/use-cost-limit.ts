@@ -1,0 +1,94 @@
+import { type DocumentNode, type ExecutionResult, type GraphQLSchema, getOperationAST } from 'graphql';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import type { InitialContext } from '../context.js';
+import type { Demand } from '../cost/demand.js';
+import { operationDemands } from '../cost/estimate.js';
+
+export interface CostLimitOptions {
+  /** MAX_UPSTREAM_CALLS: an operation whose bound is above it is refused before anything runs. */
+  maxCalls: number;
+  /** Every answer carries `extensions.cost` (development); otherwise only answers to requests that ask. */
+  always: boolean;
+  /**
+   * The request header that asks for `extensions.cost` (any value).
+   * @default 'x-gateway-cost'
+   */
+  header?: string;
+  /** Whether this request's upsun calls may each be sent twice: a server-side token renewed after a 401. */
+  upsunRenews(request: InitialContext['request']): boolean;
+}
+
+/** The request header that asks for `extensions.cost`. */
+export const COST_HEADER = 'x-gateway-cost';
+
+/**
+ * Bounds each operation's upstream calls before its resolvers run (src/cost/estimate.ts, by the
+ * sources' loading rules), and refuses one whose bound is over MAX_UPSTREAM_CALLS with LIMIT_EXCEEDED
+ * (HTTP 400) and no call; the request's budget stays the backstop (a batch's operations share it).
+ * `extensions.cost: { estimatedCalls, actualCalls }` tells a caller how close the bound was.
+ */
+export function useCostLimit({
+  maxCalls,
+  always,
+  header = COST_HEADER,
+  upsunRenews,
+}: CostLimitOptions): Plugin {
+  // A document without variables always has the same bound: computed once per parsed document.
+  const fixed = new WeakMap<DocumentNode, Map<string, Demand[] | null>>();
+  const demandsOf = (
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    variables: Record<string, unknown> | null | undefined,
+  ) => {
+    const operation = getOperationAST(document, operationName);
+    if (operation?.variableDefinitions?.length) {
+      return operationDemands(schema, document, operationName, variables);
+    }
+    let byName = fixed.get(document);
+    if (!byName) {
+      byName = new Map();
+      fixed.set(document, byName);
+    }
+    const key = operationName ?? '';
+    if (!byName.has(key)) byName.set(key, operationDemands(schema, document, operationName, variables));
+    return byName.get(key) as Demand[] | null;
+  };
+  return {
+    onExecute({ args }) {
+      const context = args.contextValue as InitialContext;
+      const demands = demandsOf(
+        args.schema,
+        args.document,
+        args.operationName,
+        args.variableValues as Record<string, unknown> | undefined,
+      );
+      if (!demands) return;
+      const renews = upsunRenews(context.request);
+      let estimatedCalls = 0;
+      for (const demand of demands) estimatedCalls += demand.calls(renews);
+      if (estimatedCalls > maxCalls) {
+        throw createGraphQLError(
+          `This operation may make up to ${estimatedCalls} upstream calls; one request may make ${maxCalls} (MAX_UPSTREAM_CALLS). Ask for fewer objects, or smaller pages, per request.`,
+          { extensions: { code: 'LIMIT_EXCEEDED', estimatedCalls, http: { status: 400 } } },
+        );
+      }
+      if (!always && context.request.headers.get(header) === null) return;
+      return {
+        onExecuteDone({ result, setResult }) {
+          if (Symbol.asyncIterator in result) return;
+          const one = result as ExecutionResult;
+          const actualCalls = context.scope?.upstreamCalls ?? null;
+          setResult({ ...one, extensions: { ...one.extensions, cost: { estimatedCalls, actualCalls } } });
+        },
+      };
+    },
+  };
+}
+
+/** An answer without its `extensions.cost`, which belongs to the request that made it (the response cache stores this). */
+export function withoutCost<T extends { extensions?: Record<string, unknown> }>(result: T): T {
+  if (!result.extensions || !('cost' in result.extensions)) return result;
+  const { cost: _cost, ...extensions } = result.extensions;
+  return { ...result, extensions: Object.keys(extensions).length > 0 ? extensions : undefined } as T;
+}
