@@ -1,9 +1,8 @@
 import { AccountProfileRef } from './account-profile.js';
 import { builder } from './builder.js';
 import { reads } from './governance.js';
-import { ProfileRef } from './profile.js';
+import { ProfileRef, WorkspaceRef } from './refs.js';
 import { UserProfileRef } from './user-profile.js';
-import { WorkspaceRef } from './workspace.js';
 
 /**
  * List lookups by upstream id: one field for any number of keys, so a stitching gateway's batched

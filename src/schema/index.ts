@@ -3,9 +3,11 @@ import { specifiedDirectives } from 'graphql';
 import { builder } from './builder.js';
 import './scalars.js';
 import { AccountProfileRef } from './account-profile.js';
-import { MemberRef } from './member.js';
-import { ProfileRef } from './profile.js';
-import { WorkspaceRef } from './workspace.js';
+// Workspace's fields first, then Profile's and Member's: the order the printed SDLs were written in.
+import './workspace.js';
+import './profile.js';
+import './member.js';
+import { MemberRef, ProfileRef, WorkspaceRef } from './refs.js';
 import './workspace-account-profile.js';
 import { UserProfileRef } from './user-profile.js';
 import './by-ids.js';

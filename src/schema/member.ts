@@ -1,27 +1,4 @@
-import type { Context } from '../context.js';
-import { InputError } from '../sources/errors.js';
-import { memberKey, parseMemberKey, type WorkspaceMember } from '../sources/matatika/client.js';
-import { builder } from './builder.js';
-import { connectionOf } from './paging.js';
-import { ProfileRef } from './profile.js';
-import { WorkspaceRef, workspaceStub } from './workspace.js';
-
-/**
- * A member is addressed by its workspace and its own id, so its key (and global id) carries both. It is
- * loaded through the request's one cache of members, which a workspace's member list primes, so
- * `member(id)` after `members` costs nothing.
- */
-export const MemberRef = builder.nodeRef('Member', {
-  id: {
-    resolve: (m: WorkspaceMember) => memberKey(m.workspaceId, m.id),
-    parse: (id) => {
-      if (parseMemberKey(id) === null) throw new InputError('Invalid Member id.');
-      return id;
-    },
-  },
-  loadManyWithoutCache: (keys: string[], ctx: Context) =>
-    ctx.sources.matatika.members.loadMany(keys) as Promise<WorkspaceMember[]>,
-});
+import { MemberRef, ProfileRef, WorkspaceRef, workspaceStub } from './refs.js';
 
 MemberRef.implement({
   authenticated: true,
@@ -40,5 +17,3 @@ MemberRef.implement({
     }),
   }),
 });
-
-export const MemberConnection = connectionOf(MemberRef, 'Member');

@@ -1,18 +1,10 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import type { Context } from '../context.js';
 import type { Profile } from '../sources/matatika/payloads.js';
 import { builder } from './builder.js';
 import { PAGED, reads, WRITE } from './governance.js';
 import { arrayConnection, connectionOf, orEmpty } from './paging.js';
+import { ProfileRef, WorkspaceRef, workspaceStub } from './refs.js';
 import { childFieldNodes } from './selection.js';
-import { WorkspaceRef, workspaceStub } from './workspace.js';
-
-/** Loaded through the request's one cache of profiles, which the matatika client owns. */
-export const ProfileRef = builder.nodeRef('Profile', {
-  id: { resolve: (p: Profile) => p.id, parse: (id) => id },
-  loadManyWithoutCache: (ids: string[], ctx: Context) =>
-    ctx.sources.matatika.profiles.loadMany(ids) as Promise<Profile[]>,
-});
 
 const WorkingAccount = builder.objectRef<NonNullable<Profile['workingAccount']>>('WorkingAccount').implement({
   description: 'The account a profile works in.',

@@ -4,7 +4,6 @@ import { memberKey } from '../sources/matatika/client.js';
 import type { Workspace } from '../sources/matatika/payloads.js';
 import { builder } from './builder.js';
 import { PAGED, reads } from './governance.js';
-import { MemberConnection, MemberRef } from './member.js';
 import {
   arrayConnection,
   connectionOf,
@@ -13,30 +12,15 @@ import {
   type PageArgs,
   windowOf,
 } from './paging.js';
+import {
+  isStub,
+  MemberConnection,
+  MemberRef,
+  WorkspaceRef,
+  type WorkspaceShape,
+  workspaceStub,
+} from './refs.js';
 import { childFieldNodes, selectsPath } from './selection.js';
-
-/**
- * What a parent knows of a workspace without loading it: a Profile's `defaultWorkspace` carries
- * `{id, name}`, a Member carries only its workspace's id. Fields the stub holds cost no call; the others
- * load the workspace once through the request's loader.
- */
-export interface WorkspaceStub {
-  stub: true;
-  id: string;
-  name?: string | null;
-}
-export type WorkspaceShape = Workspace | WorkspaceStub;
-
-/** Loaded through the request's one cache of workspaces, which the matatika client owns. */
-export const WorkspaceRef = builder.nodeRef('Workspace', {
-  id: { resolve: (w: WorkspaceShape) => w.id, parse: (id) => id },
-  loadManyWithoutCache: (ids: string[], ctx: Context) =>
-    ctx.sources.matatika.workspaces.loadMany(ids) as Promise<Workspace[]>,
-});
-
-function isStub(w: WorkspaceShape): w is WorkspaceStub {
-  return 'stub' in w;
-}
 
 /** Resolves `key` from the parent when it holds it, else from the workspace loaded once per request. */
 function fromFull<K extends keyof Workspace>(key: K) {
@@ -147,11 +131,6 @@ function WorkspaceType(info: GraphQLResolveInfo): GraphQLObjectType {
 
 /** Fields of a workspace that need no read of the workspace itself once its member list has been read. */
 const ANSWERED_BY_MEMBER_LIST = new Set(['__typename', 'id', 'upstreamId', 'members', 'member']);
-
-/** A stub for a workspace known only by id (and maybe name) from a parent payload. */
-export function workspaceStub(id: string, name?: string | null): WorkspaceStub {
-  return name === undefined ? { stub: true, id } : { stub: true, id, name };
-}
 
 /** One window of the caller's workspaces; the matatika client maps it onto the upstream's pages. */
 async function workspacePage(args: PageArgs, ctx: Context) {
