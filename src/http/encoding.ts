@@ -57,3 +57,24 @@ export function varyWith(vary: string | null, token: string): string {
   const tokens = vary.split(',').map((t) => t.trim().toLowerCase());
   return tokens.includes(token.toLowerCase()) || tokens.includes('*') ? vary : `${vary}, ${token}`;
 }
+
+/** Compresses an answer Yoga made, unless it is streamed (a multipart answer flushes part by part). */
+export async function compressResponse(
+  method: string,
+  acceptEncoding: string | null,
+  response: Response,
+): Promise<Response> {
+  if (!compressible(response.headers.get('content-type')) || !response.body) return response;
+  if (response.headers.has('content-encoding')) return response;
+  response.headers.set('vary', varyWith(response.headers.get('vary'), 'Accept-Encoding'));
+  const encoding = negotiateEncoding(acceptEncoding);
+  if (!encoding || method === 'HEAD') return response;
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const headers = new Headers(response.headers);
+  if (bytes.byteLength < MIN_COMPRESSED_BYTES)
+    return new Response(bytes, { status: response.status, headers });
+  const compressed = await compress(bytes, encoding);
+  headers.set('content-encoding', encoding);
+  headers.set('content-length', String(compressed.byteLength));
+  return new Response(compressed as Uint8Array<ArrayBuffer>, { status: response.status, headers });
+}

@@ -1,42 +1,33 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { getCORSHeadersByRequestAndOptions } from '@whatwg-node/server';
-import { type ExecutionResult, GraphQLError, getOperationAST } from 'graphql';
-import { createGraphQLError, type GraphQLParams, type YogaServerInstance } from 'graphql-yoga';
+import type { ExecutionResult, GraphQLError } from 'graphql';
+import { createGraphQLError, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { type InitialContext, requestBudget } from '../context.js';
 import { batchTooLarge } from '../plugins/use-batching.js';
-import { usesIncrementalDelivery } from '../plugins/use-defer-stream.js';
-import { documentProblem } from '../plugins/use-document-limit.js';
 import type { PersistedOperations } from '../plugins/use-persisted-operations.js';
 import { startRequestSpan } from '../plugins/use-tracing.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { recordRequest } from '../telemetry/requests.js';
 import { observeResult, openScope, type RequestScope } from '../telemetry/scope.js';
-import { compress, compressible, MIN_COMPRESSED_BYTES, negotiateEncoding, varyWith } from './encoding.js';
 import {
   BadContentLength,
   BodyTooLarge,
   type Exchange,
   fetchExchange,
-  type HeaderReader,
   nodeExchange,
   type OutgoingHeaders,
 } from './exchange.js';
+import { createFastPath, HAND_OFF } from './fast-path.js';
 import {
   hasAny,
   negotiate,
   notAcceptable,
-  paramsOfSearch,
-  plainParams,
   regularMediaType,
   responseInit,
   serializeResult,
 } from './graphql-over-http.js';
 import type { Admission, RateLimits } from './rate-limit.js';
-
-/** CORS options for a request, as whatwg-node's CORS helper takes them; false: no CORS headers. */
-export type CorsPolicy = (headers: HeaderReader) => false | { origin?: string[]; credentials?: boolean };
+import { type Answer, type CorsPolicy, createResponder } from './respond.js';
 
 export interface FrontDoorOptions {
   config: Config;
@@ -54,11 +45,6 @@ export interface FrontDoorOptions {
   /** Budgets of upstream calls per caller (RATE_LIMIT); null when off. */
   rateLimits?: RateLimits | null;
 }
-
-/** What the front door sends: an answer it made, or one Yoga made. */
-type Answer =
-  | { status: number; headers: OutgoingHeaders; body: string | null; response?: undefined }
-  | { response: Response };
 
 /** Largest request body read: 1 MB (the README's limits table). */
 const MAX_BODY_BYTES = 1_048_576;
@@ -79,7 +65,9 @@ const PREFLIGHTED = (contentType: string | null) =>
  * requests) it hands to Yoga, whose answer it sends. Other paths go straight to Yoga.
  */
 export function createFrontDoor(options: FrontDoorOptions) {
-  const { config, yoga, endpoint, logger, metrics, persisted, cors, rateLimits = null } = options;
+  const { config, yoga, endpoint, logger, metrics, cors, rateLimits = null } = options;
+  const fastPath = createFastPath(options);
+  const send = createResponder(cors);
   /** GraphQL requests executed by the fast path, and handed to Yoga (refusals count in neither). */
   const served = { fast: 0, yoga: 0 };
   // Label children bound once: an increment then costs no label lookup.
@@ -108,7 +96,7 @@ export function createFrontDoor(options: FrontDoorOptions) {
         ? refusal(exchange, admission.refused, admission.headers)
         : await (span ? span.run(() => answerOf(exchange, scope)) : answerOf(exchange, scope));
       const limitHeaders = admission ? await settled(admission, scope) : undefined;
-      await send(exchange, scope, answer, record, limitHeaders);
+      await send(exchange, scope.id, answer, record, limitHeaders);
     } finally {
       record(500);
     }
@@ -174,7 +162,7 @@ export function createFrontDoor(options: FrontDoorOptions) {
       }
     }
     if (!config.fastPath || mediaType === null) return handOff(exchange, scope, body);
-    const parsed = paramsOf(exchange, body);
+    const parsed = fastPath.paramsOf(exchange, body);
     if (parsed === null) return handOff(exchange, scope, body);
     if (Array.isArray(parsed)) {
       if (config.maxBatchOperations === 0) return handOff(exchange, scope, body);
@@ -182,104 +170,15 @@ export function createFrontDoor(options: FrontDoorOptions) {
         return refusal(exchange, batchTooLarge(config.maxBatchOperations, parsed.length));
       }
     }
-    const batch = Array.isArray(parsed) ? parsed : null;
-    const budget = batch ? requestBudget(config, exchange.signal, scope) : undefined;
-    const operations = (batch ?? [parsed as GraphQLParams]).map((params) =>
-      prepare(exchange, scope, params, budget),
-    );
-    // An operation Yoga must run (@defer or @stream, a subscription) sends the whole request to it,
-    // before anything has executed.
-    const prepared = await Promise.all(operations);
-    if (prepared.some((op) => op === HAND_OFF)) return handOff(exchange, scope, body);
-    const results = await Promise.all(prepared.map((op) => run(op as Prepared)));
-    for (const result of results) observeResult(scope, result);
-    const result = batch ? results : (results[0] as ExecutionResult);
+    const batch = Array.isArray(parsed);
+    const outcome = await fastPath.execute(exchange, scope, batch ? parsed : [parsed], batch);
+    if (outcome === HAND_OFF) return handOff(exchange, scope, body);
+    for (const one of outcome.results) observeResult(scope, one);
+    const result = batch ? outcome.results : (outcome.results[0] as ExecutionResult);
     const init = responseInit(result, mediaType);
     served.fast++;
     servedFast?.inc();
     return { status: init.status, headers: init.headers, body: serializeResult(result) };
-  }
-
-  /** The request's operations: one object, an array (a batch), or null for Yoga to answer. */
-  function paramsOf(exchange: Exchange, body: Buffer | null): GraphQLParams | GraphQLParams[] | null {
-    if (exchange.method === 'GET') return paramsOfSearch(exchange.search);
-    const type = exchange.headers.get('content-type')?.split(',')[0] ?? '';
-    if (!/^application\/(graphql\+)?json(;|$)/.test(type)) return null;
-    let json: unknown;
-    try {
-      json = JSON.parse((body as Buffer).toString('utf8'));
-    } catch {
-      return null;
-    }
-    if (!Array.isArray(json)) return plainParams(json);
-    const all = json.map(plainParams);
-    return all.every((p) => p !== null) ? (all as GraphQLParams[]) : null;
-  }
-
-  type Prepared =
-    | { error: GraphQLError }
-    | {
-        error?: undefined;
-        context: InitialContext & { params: GraphQLParams };
-        enveloped: ReturnType<typeof yoga.getEnveloped>;
-        document: ReturnType<ReturnType<typeof yoga.getEnveloped>['parse']>;
-      };
-
-  /** Resolves an operation's text and parses it, without running anything. */
-  async function prepare(
-    exchange: Exchange,
-    scope: RequestScope,
-    given: GraphQLParams,
-    budget: InitialContext['budget'],
-  ): Promise<Prepared | typeof HAND_OFF> {
-    const request = {
-      method: exchange.method,
-      url: exchange.url,
-      headers: exchange.headers,
-      signal: exchange.signal,
-    };
-    const context: InitialContext & { params: GraphQLParams } = { request, params: given, scope, budget };
-    scope.operationName ??= given.operationName ?? null;
-    try {
-      const tooLong = documentProblem(given.query, config.maxDocumentBytes);
-      if (tooLong) throw tooLong;
-      const resolved = persisted.resolve(given, request, context);
-      const params = (resolved instanceof Promise ? await resolved : resolved) ?? given;
-      context.params = params;
-      const enveloped = yoga.getEnveloped(context as unknown as Record<string, unknown>);
-      const document = enveloped.parse(params.query as string);
-      if (usesIncrementalDelivery(document)) return HAND_OFF;
-      if (getOperationAST(document, params.operationName)?.operation === 'subscription') return HAND_OFF;
-      return { context, enveloped, document };
-    } catch (error) {
-      return { error: clientError(error) };
-    }
-  }
-
-  async function run(op: Prepared): Promise<ExecutionResult> {
-    if (op.error) return { errors: [op.error] };
-    const { context, enveloped, document } = op;
-    try {
-      const errors = enveloped.validate(enveloped.schema, document);
-      if (errors.length > 0) return { errors: errors as GraphQLError[] };
-      const contextValue = await enveloped.contextFactory();
-      const result = (await enveloped.execute({
-        schema: enveloped.schema,
-        document,
-        contextValue,
-        variableValues: context.params.variables,
-        operationName: context.params.operationName,
-      })) as ExecutionResult;
-      await persisted.settled(context.request);
-      return result;
-    } catch (error) {
-      return { errors: [clientError(error)] };
-    }
-  }
-
-  /** Errors thrown before execution: a GraphQLError of the gateway's or graphql-js's is the client's; the rest is masked. */
-  function clientError(error: unknown): GraphQLError {
-    return error instanceof GraphQLError && !error.originalError ? error : options.maskError(error);
   }
 
   /**
@@ -303,63 +202,13 @@ export function createFrontDoor(options: FrontDoorOptions) {
     return { response };
   }
 
-  /** Adds what every answer carries, compresses it when it is worth it, and sends it. */
-  async function send(
-    exchange: Exchange,
-    scope: RequestScope,
-    answer: Answer,
-    record: (status: number) => void,
-    limitHeaders?: OutgoingHeaders,
-  ): Promise<void> {
-    const extra = lowerCased({ 'x-request-id': scope.id, ...corsHeaders(exchange.headers), ...limitHeaders });
-    if (answer.response) {
-      const { response } = answer;
-      for (const [name, value] of Object.entries(extra)) {
-        response.headers.set(name, name === 'vary' ? varyWith(response.headers.get('vary'), value) : value);
-      }
-      if (!response.headers.has('cache-control')) response.headers.set('cache-control', 'private, no-store');
-      const compressed = await compressResponse(exchange, response);
-      record(compressed.status);
-      await exchange.sendResponse(compressed);
-      return;
-    }
-    const headers = { ...lowerCased(answer.headers), ...extra };
-    if (answer.body !== null) headers['cache-control'] ??= 'private, no-store';
-    record(answer.status);
-    if (answer.body === null || !compressible(headers['content-type'] ?? null)) {
-      exchange.send(answer.status, headers, answer.body);
-      return;
-    }
-    headers.vary = varyWith(headers.vary ?? null, 'Accept-Encoding');
-    const encoding = negotiateEncoding(exchange.headers.get('accept-encoding'));
-    const bytes = Buffer.from(answer.body);
-    if (!encoding || bytes.byteLength < MIN_COMPRESSED_BYTES) {
-      exchange.send(answer.status, headers, bytes);
-      return;
-    }
-    headers['content-encoding'] = encoding;
-    exchange.send(answer.status, headers, await compress(bytes, encoding));
-  }
-
-  /** The CORS headers of an answer (whatwg-node's rules, as Yoga applies them), and Vary: Origin while CORS is on. */
-  function corsHeaders(headers: HeaderReader): OutgoingHeaders {
-    if (!cors) return {};
-    const options = cors(headers);
-    const found = options
-      ? (getCORSHeadersByRequestAndOptions({ headers } as never, options) as OutgoingHeaders | null)
-      : null;
-    const all = lowerCased(found ?? {});
-    all.vary = varyWith(all.vary ?? null, 'Origin');
-    return all;
-  }
-
   return {
     served,
     /** A fetch handler, for tests and for embedding the gateway in another server. */
     fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
       const request = input instanceof Request && init === undefined ? input : new Request(input, init);
-      if (pathOf(request.url) !== endpoint) return Promise.resolve(yoga.fetch(request));
       const { exchange, answer } = fetchExchange(request);
+      if (exchange.path !== endpoint) return Promise.resolve(yoga.fetch(request));
       handle(exchange).catch((error) => {
         logger.error({ err: error }, 'unhandled error in the front door');
         exchange.send(500, {}, null);
@@ -382,45 +231,12 @@ export function createFrontDoor(options: FrontDoorOptions) {
       });
     },
   };
-
-  /** Compresses a Yoga answer that is not streamed (a multipart answer flushes part by part). */
-  async function compressResponse(exchange: Exchange, response: Response): Promise<Response> {
-    if (!compressible(response.headers.get('content-type')) || !response.body) return response;
-    if (response.headers.has('content-encoding')) return response;
-    response.headers.set('vary', varyWith(response.headers.get('vary'), 'Accept-Encoding'));
-    const encoding = negotiateEncoding(exchange.headers.get('accept-encoding'));
-    if (!encoding || exchange.method === 'HEAD') return response;
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    const headers = new Headers(response.headers);
-    if (bytes.byteLength < MIN_COMPRESSED_BYTES) {
-      return new Response(bytes, { status: response.status, headers });
-    }
-    const compressed = await compress(bytes, encoding);
-    headers.set('content-encoding', encoding);
-    headers.set('content-length', String(compressed.byteLength));
-    return new Response(compressed as Uint8Array<ArrayBuffer>, { status: response.status, headers });
-  }
-}
-
-const HAND_OFF = Symbol('hand off to Yoga');
-
-function lowerCased(headers: OutgoingHeaders): OutgoingHeaders {
-  const lower: OutgoingHeaders = {};
-  for (const name in headers) lower[name.toLowerCase()] = headers[name] as string;
-  return lower;
 }
 
 function tooLarge(maxBytes: number) {
   return createGraphQLError(`Request body too large: at most ${maxBytes} bytes.`, {
     extensions: { code: 'BAD_USER_INPUT', http: { status: 413 } },
   });
-}
-
-function pathOf(url: string): string {
-  const start = url.indexOf('/', url.indexOf('//') + 2);
-  if (start === -1) return '/';
-  const query = url.indexOf('?', start);
-  return query === -1 ? url.slice(start) : url.slice(start, query);
 }
 
 export type FrontDoor = ReturnType<typeof createFrontDoor>;

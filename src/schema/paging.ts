@@ -1,6 +1,6 @@
 import type { ObjectRef, SchemaTypes } from '@pothos/core';
 import { cursorToOffset, offsetToCursor, resolveArrayConnection } from '@pothos/plugin-relay';
-import { type GraphQLResolveInfo, locatedError } from 'graphql';
+import { type GraphQLResolveInfo, locatedError, responsePathAsArray } from 'graphql';
 import type { Context } from '../context.js';
 import { GatewayError, InputError } from '../sources/errors.js';
 import { builder } from './builder.js';
@@ -144,17 +144,11 @@ export async function orEmpty<T>(
     return await load();
   } catch (error) {
     if (!(error instanceof GatewayError)) throw error;
-    ctx.fieldErrors.push(locatedError(error, info.fieldNodes, pathOf(info.path)));
+    ctx.fieldErrors.push(locatedError(error, info.fieldNodes, responsePathAsArray(info.path)));
     return {
       edges: [],
       pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
       totalCount: null,
     };
   }
-}
-
-function pathOf(path: GraphQLResolveInfo['path'] | undefined): Array<string | number> {
-  const keys: Array<string | number> = [];
-  for (let p = path; p; p = p.prev) keys.unshift(p.key);
-  return keys;
 }
