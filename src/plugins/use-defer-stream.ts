@@ -4,7 +4,7 @@ import type { Plugin } from 'graphql-yoga';
 
 /**
  * @defer and @stream (Yoga's plugin): a client gets the fast part of a screen first and the slow part
- * as later parts of a multipart response. Query limits, upstream timeouts and the per-request loaders
+ * as later parts of a multipart response. Query limits, upstream timeouts and the per-request caches
  * apply as to any operation; errors of a deferred fragment arrive in that fragment's part.
  *
  * Yoga masks the errors of a result's top level only, so the errors inside later parts

@@ -1,4 +1,4 @@
-// Cadenya: account profile search (seed 003, upstreams.md). Modelled as a gRPC-gateway service: errors are
+// Cadenya: account profile search (seed 003, ../shared/design/upstreams.md). Modelled as a gRPC-gateway service: errors are
 // google.rpc.Status, routing happens before the auth interceptor, and responses are proto3 JSON, which leaves
 // out empty fields: no `items` when nothing matches, no `nextCursor` on the last page, no `total` when zero.
 import type { CadenyaData, CadenyaProfile, SandboxState } from './data.js';

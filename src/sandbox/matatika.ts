@@ -1,4 +1,4 @@
-// Meltano Cloud (Matatika): HAL+JSON profiles, workspaces and members (seeds 000 and 001, upstreams.md).
+// Meltano Cloud (Matatika): HAL+JSON profiles, workspaces and members (seeds 000 and 001, ../shared/design/upstreams.md).
 // Spring-flavoured: authentication is checked before routing (a security filter), absent fields are left out
 // rather than null (Jackson NON_NULL), a non-UUID workspace id is a 400 (a failed UUID path conversion).
 import type { SandboxState } from './data.js';

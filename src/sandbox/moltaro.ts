@@ -1,4 +1,4 @@
-// Moltaro: the caller's own workspace account profile (seed 002, upstreams.md). An ASP.NET-style API: data
+// Moltaro: the caller's own workspace account profile (seed 002, ../shared/design/upstreams.md). An ASP.NET-style API: data
 // and 404s come in the {Data, Errors, Warnings, Success} envelope, auth failures as RFC 9457 problem+json,
 // and a 200 may still carry Success: false.
 import type { MoltaroData, SandboxState } from './data.js';

@@ -1,5 +1,5 @@
 // Upsun: user profiles (seed 004) and the OAuth2 token endpoint that turns an API token into a 900 s bearer
-// (product docs, upstreams.md). The profile list pages only through absolute `_links` hrefs; the `page`
+// (product docs, ../shared/design/upstreams.md). The profile list pages only through absolute `_links` hrefs; the `page`
 // parameter behind them is the sandbox's own choice, since clients must never build it.
 import { randomBytes } from 'node:crypto';
 import type { SandboxState, UpsunData } from './data.js';

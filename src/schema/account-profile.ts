@@ -35,15 +35,17 @@ AccountProfileRef.implement({
   authenticated: true,
   description: 'A Cadenya account profile: a human user, an API key or a system principal of the account.',
   fields: (t) => ({
-    upstreamId: t.string({ nullable: false, description: 'metadata.id', resolve: (p) => p.id }),
+    upstreamId: t.string({ nullable: false, description: 'The id the upstream uses.', resolve: (p) => p.id }),
     accountId: t.exposeString('accountId', { nullable: false }),
-    name: t.exposeString('name', { nullable: false, description: 'metadata.name' }),
+    name: t.exposeString('name', { nullable: false, description: "The profile's name within its account." }),
     profileId: t.exposeString('profileId'),
     externalId: t.exposeString('externalId'),
     labels: t.field({ type: [Label], nullable: false, resolve: (p) => p.labels }),
     type: t.field({ type: AccountProfileType, nullable: false, resolve: (p) => p.type }),
     email: t.exposeString('email'),
-    displayName: t.exposeString('displayName', { description: 'spec.name' }),
+    displayName: t.exposeString('displayName', {
+      description: "The name shown for the profile, such as a person's full name.",
+    }),
   }),
 });
 

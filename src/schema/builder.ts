@@ -3,7 +3,7 @@ import DirectivePlugin from '@pothos/plugin-directives';
 import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
 import type { Context } from '../context.js';
-import { decodeId } from './errors.js';
+import { decodeId } from './global-ids.js';
 
 export const builder = new SchemaBuilder<{
   Context: Context;

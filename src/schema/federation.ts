@@ -1,7 +1,7 @@
 import type { Context } from '../context.js';
 import { InputError } from '../sources/errors.js';
 import { builder } from './builder.js';
-import { decodeId } from './errors.js';
+import { decodeId } from './global-ids.js';
 
 /**
  * The Apollo Federation v2 entities of this subgraph. Each is keyed by its global `id` and, where another

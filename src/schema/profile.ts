@@ -109,7 +109,8 @@ builder.mutationFields((t) => ({
     type: UpsertProfilePayload,
     nullable: false,
     ...WRITE,
-    description: "PUT /api/profiles/{profileId}: create or update the caller's own profile.",
+    description:
+      "Create or update the caller's own profile: only the fields sent change, and an explicit null clears one.",
     args: { input: t.arg({ type: UpsertProfileInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const { profileId, ...fields } = input;
@@ -124,7 +125,7 @@ builder.mutationFields((t) => ({
     type: SetDefaultWorkspacePayload,
     nullable: false,
     ...WRITE,
-    description: 'PATCH /api/profiles/{profileId} with {defaultWorkspace: {id}}.',
+    description: "Make a workspace the profile's default.",
     args: { input: t.arg({ type: SetDefaultWorkspaceInput, required: true }) },
     resolve: async (_root, { input }, ctx, info) => {
       // The client invalidates what the request has read of the profile and of every workspace.

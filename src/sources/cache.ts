@@ -122,8 +122,11 @@ export class ListReads<R> {
     return read;
   }
 
-  /** The reads a batch should wait for: those still in flight (a finished one has primed the cache). */
-  inFlight(): Array<Promise<R>> {
+  /**
+   * The reads a batch should wait for: those in flight, and those that failed (their error answers the
+   * batch's keys); a read that succeeded has primed the cache already.
+   */
+  joinable(): Array<Promise<R>> {
     return [...this.reads.values()].filter((read) => read.joinable).map((read) => read.get());
   }
 

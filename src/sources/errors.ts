@@ -1,6 +1,6 @@
 import type { SourceName } from '../config.js';
 
-/** The stable error codes of DESIGN.md; clients switch on these, so they never change. */
+/** The stable error codes (../shared/design/DESIGN.md); clients switch on these, so they never change. */
 export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
@@ -115,7 +115,7 @@ export class UpstreamError extends GatewayError {
   }
 }
 
-/** Maps an upstream HTTP status to the gateway's code, as DESIGN.md lists them. */
+/** Maps an upstream HTTP status to the gateway's code, as ../shared/design/DESIGN.md lists them. */
 export function codeForStatus(status: number): ErrorCode {
   switch (status) {
     case 400:

@@ -12,10 +12,10 @@ import {
   searchPageSchema,
 } from './payloads.js';
 
-/** The largest `limit` the gateway asks for; larger windows walk more pages. */
 /** The paths this client calls, for the metrics' route label. */
 export const ROUTES = ['/v1/account/profiles'];
 
+/** The largest `limit` the gateway asks for; larger windows walk more pages. */
 export const MAX_LIMIT = 50;
 /** Longest search string, and most labels, one search may send: cadenya's own limits are unpublished. */
 export const MAX_QUERY_LENGTH = 256;
@@ -119,7 +119,7 @@ export class CadenyaClient {
     const wanted = new Set(ids);
     const found = new Map<string, AccountProfile>();
     // Searches of this request still in flight may hold the ids.
-    for (const page of await Promise.allSettled(this.pages.inFlight())) {
+    for (const page of await Promise.allSettled(this.pages.joinable())) {
       if (page.status === 'fulfilled')
         for (const item of page.value.items) if (wanted.has(item.id)) found.set(item.id, item);
     }

@@ -3,7 +3,8 @@ import { z } from 'zod';
 export const ACCOUNT_PROFILE_TYPES = ['UNSPECIFIED', 'USER', 'API_KEY', 'SYSTEM'] as const;
 export type AccountProfileType = (typeof ACCOUNT_PROFILE_TYPES)[number];
 
-const optionalText = z
+/** Proto3 sends an unset string as "": read as null, like an absent one. */
+const textOrUnset = z
   .string()
   .nullish()
   .transform((v) => v || null);
@@ -25,13 +26,13 @@ const profileSchema = z
       id: z.string(),
       accountId: z.string(),
       name: z.string(),
-      profileId: optionalText,
-      externalId: optionalText,
+      profileId: textOrUnset,
+      externalId: textOrUnset,
       labels: z.record(z.string(), z.string()).nullish(),
     }),
     // proto3 JSON leaves out a message whose fields are all defaults, so spec may be absent.
     spec: z
-      .object({ type: profileType, email: optionalText, name: optionalText })
+      .object({ type: profileType, email: textOrUnset, name: textOrUnset })
       .nullish()
       .transform((v) => v ?? { type: 'UNSPECIFIED' as const, email: null, name: null }),
   })

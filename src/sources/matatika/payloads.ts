@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { optionalText as text } from '../decode.js';
 
-// Every field but the id may be absent or null (upstreams.md).
+// Every field but the id may be absent or null (../shared/design/upstreams.md).
 
 export const profileSchema = z.object({
   id: z.string(),

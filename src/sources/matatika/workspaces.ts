@@ -107,7 +107,7 @@ export class Workspaces {
    */
   private async batch(ids: readonly string[]): Promise<Array<Workspace | Error>> {
     const known = new Map<string, Workspace>();
-    for (const page of await Promise.allSettled(this.pages.inFlight())) {
+    for (const page of await Promise.allSettled(this.pages.joinable())) {
       if (page.status === 'fulfilled') for (const w of page.value.workspaces) known.set(w.id, w);
     }
     const missing = ids.filter((id) => !known.has(id));

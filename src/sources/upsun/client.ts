@@ -7,10 +7,10 @@ import { pathOf } from '../paths.js';
 import type { SourceSession } from '../session.js';
 import { type UserProfile, userProfileListSchema, userProfileSchema } from './payloads.js';
 
-/** How many pages one `userProfiles` field may follow; the upstream chooses its page size. */
 /** The paths this client calls, `{id}` for an id, for the metrics' route label. */
 export const ROUTES = ['/profiles', '/profiles/{id}'];
 
+/** How many pages one `userProfiles` field may follow; the upstream chooses its page size. */
 export const MAX_PAGES = 10;
 
 export interface ListResult {

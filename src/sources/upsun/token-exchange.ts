@@ -5,10 +5,10 @@ import { pathOf } from '../paths.js';
 import { decodePayload } from '../session.js';
 import { tokenSchema } from './payloads.js';
 
-/** Renew this long before the bearer expires, so a call never leaves with a token about to lapse. */
 /** The path the exchange calls below UPSUN_AUTH_URL, for the metrics' route label. */
 export const AUTH_ROUTES = ['/oauth2/token'];
 
+/** Renew this long before the bearer expires, so a call never leaves with a token about to lapse. */
 const EXPIRY_MARGIN_MS = 60_000;
 /** upsun's public OAuth client: basic auth as `platform-api-user` with an empty password. */
 const CLIENT_BASIC = `Basic ${Buffer.from('platform-api-user:').toString('base64')}`;
