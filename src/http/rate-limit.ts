@@ -1,13 +1,21 @@
+import { createRequire } from 'node:module';
 import type { GraphQLError } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RedisLink } from '../cache/redis.js';
 import type { Config } from '../config.js';
 import type { RateLimitPolicy } from '../config-governance.js';
 import { callerScope } from '../plugins/use-response-cache.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { HeaderReader, OutgoingHeaders } from './exchange.js';
+
+const require = createRequire(import.meta.url);
+
+/** rate-limiter-flexible is loaded only when RATE_LIMIT is set: a gateway without limits does not carry it. */
+function flexible(): typeof import('rate-limiter-flexible') {
+  return require('rate-limiter-flexible') as typeof import('rate-limiter-flexible');
+}
 
 /** A request let in (or not) by its caller's bucket, and what settling it needs. */
 export interface Admission {
@@ -54,8 +62,12 @@ export function createRateLimits(
     limiters.set(
       policy,
       link
-        ? new RateLimiterRedis({ ...options, storeClient: link.redis, rejectIfRedisNotReady: true })
-        : new RateLimiterMemory(options),
+        ? new (flexible().RateLimiterRedis)({
+            ...options,
+            storeClient: link.redis,
+            rejectIfRedisNotReady: true,
+          })
+        : new (flexible().RateLimiterMemory)(options),
     );
   }
   const counted = {

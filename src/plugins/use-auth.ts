@@ -11,7 +11,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
-import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
+import type { JWTPayload } from 'jose';
 import type { AuthConfig } from '../config-governance.js';
 import type { InitialContext } from '../context.js';
 import { fieldsOf, setsOf, type Walk } from '../cost/walk.js';
@@ -36,7 +36,19 @@ interface Requirement {
  * FORBIDDEN (403), both with no upstream call. Per-source credentials still go to their sources.
  */
 export function useAuth({ auth }: AuthOptions): Plugin {
-  const keys = createRemoteJWKSet(auth.jwksUrl);
+  // jose is loaded, and the key set fetched, with the first token: a gateway without auth never loads it.
+  let jose: Promise<{ verify: (token: string) => Promise<JWTPayload> }> | undefined;
+  const verifier = () => {
+    jose ??= import('jose').then(({ createRemoteJWKSet, jwtVerify }) => {
+      const keys = createRemoteJWKSet(auth.jwksUrl);
+      const options = {
+        ...(auth.issuer ? { issuer: auth.issuer } : {}),
+        ...(auth.audience ? { audience: auth.audience } : {}),
+      };
+      return { verify: async (token: string) => (await jwtVerify(token, keys, options)).payload };
+    });
+    return jose;
+  };
   const requirementsOf = memoize(requirements);
   const verified = new WeakMap<object, Promise<JWTPayload | null>>();
   const verify = (request: InitialContext['request']) => {
@@ -47,13 +59,9 @@ export function useAuth({ auth }: AuthOptions): Plugin {
         ?.replace(/^Bearer\s+/i, '')
         .trim();
       payload = token
-        ? jwtVerify(token, keys, {
-            ...(auth.issuer ? { issuer: auth.issuer } : {}),
-            ...(auth.audience ? { audience: auth.audience } : {}),
-          }).then(
-            (r) => r.payload,
-            () => null,
-          )
+        ? verifier()
+            .then(({ verify }) => verify(token))
+            .catch(() => null)
         : Promise.resolve(null);
       verified.set(request, payload);
     }
