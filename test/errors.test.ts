@@ -268,3 +268,17 @@ describe('errors: bad input is refused before any request', () => {
     expect(codes(res)).toEqual(['BAD_USER_INPUT']);
   });
 });
+
+describe('the error codes clients switch on', () => {
+  it("are the README's error table, row for row", async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { ERROR_CODES } = await import('../src/errors.js');
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(
+      readme.indexOf('\n## Errors'),
+      readme.indexOf('\n## ', readme.indexOf('\n## Errors') + 1),
+    );
+    const documented = [...section.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
+    expect(documented.sort()).toEqual(Object.keys(ERROR_CODES).sort());
+  });
+});

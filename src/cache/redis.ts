@@ -9,7 +9,7 @@ import {
 } from 'cockatiel';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { GatewayError } from '../sources/errors.js';
+import { GatewayError } from '../errors.js';
 
 const require = createRequire(import.meta.url);
 

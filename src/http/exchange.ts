@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendNodeResponse } from '@whatwg-node/server';
-import { GatewayError } from '../sources/errors.js';
+import { GatewayError } from '../errors.js';
 
 /** Headers as the gateway reads them: lower-case names, one value each. */
 export interface HeaderReader {

@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ExecutionResult, GraphQLError } from 'graphql';
-import { createGraphQLError, type YogaServerInstance } from 'graphql-yoga';
+import type { YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import { refusal } from '../errors.js';
 import { batchTooLarge } from '../plugins/use-batching.js';
 import type { PersistedOperations } from '../plugins/use-persisted-operations.js';
 import { startRequestSpan } from '../plugins/use-tracing.js';
@@ -93,7 +94,7 @@ export function createFrontDoor(options: FrontDoorOptions) {
       // Rate limits: checked before anything runs, on both paths; the calls made are taken after.
       const admission = rateLimits && limitable(exchange) ? await rateLimits.admit(exchange.headers) : null;
       const answer = admission?.refused
-        ? refusal(exchange, admission.refused, admission.headers)
+        ? refuse(exchange, admission.refused, admission.headers)
         : await (span ? span.run(() => answerOf(exchange, scope)) : answerOf(exchange, scope));
       const limitHeaders = admission ? await settled(admission, scope) : undefined;
       await send(exchange, scope.id, answer, record, limitHeaders);
@@ -128,11 +129,12 @@ export function createFrontDoor(options: FrontDoorOptions) {
     if (method !== 'GET' && method !== 'POST') return handOff(exchange, scope, null);
     const mediaType = regularMediaType(headers.get('accept'));
     if (!PREFLIGHTED(headers.get('content-type')) && !hasAny(headers, options.csrfHeaders)) {
-      return refusal(
+      return refuse(
         exchange,
-        createGraphQLError(
+        refusal(
+          'BAD_REQUEST',
           'Refused as a possible cross-site request: send it as application/json, or set one of the headers x-graphql-yoga-csrf, apollo-require-preflight, x-apollo-operation-name.',
-          { extensions: { code: 'BAD_REQUEST', http: { status: 403 } } },
+          403,
         ),
       );
     }
@@ -148,15 +150,10 @@ export function createFrontDoor(options: FrontDoorOptions) {
         if (error instanceof BodyTooLarge) {
           // The rest of the body is still on its way: on a kept-alive connection the next request would
           // wait behind it, so the connection is closed.
-          return refusal(exchange, tooLarge(error.maxBytes), { connection: 'close' });
+          return refuse(exchange, tooLarge(error.maxBytes), { connection: 'close' });
         }
         if (error instanceof BadContentLength) {
-          return refusal(
-            exchange,
-            createGraphQLError(error.message, {
-              extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
-            }),
-          );
+          return refuse(exchange, refusal('BAD_USER_INPUT', error.message, 400));
         }
         throw error;
       }
@@ -167,7 +164,7 @@ export function createFrontDoor(options: FrontDoorOptions) {
     if (Array.isArray(parsed)) {
       if (config.maxBatchOperations === 0) return handOff(exchange, scope, body);
       if (parsed.length > config.maxBatchOperations) {
-        return refusal(exchange, batchTooLarge(config.maxBatchOperations, parsed.length));
+        return refuse(exchange, batchTooLarge(config.maxBatchOperations, parsed.length));
       }
     }
     const batch = Array.isArray(parsed);
@@ -186,7 +183,7 @@ export function createFrontDoor(options: FrontDoorOptions) {
    * thrown before execution: in the negotiated JSON type, or 406 when the client accepts none Yoga offers
    * (a client that accepts only parts gets JSON: the refusal is one part).
    */
-  function refusal(exchange: Exchange, error: GraphQLError, headers: OutgoingHeaders = {}): Answer {
+  function refuse(exchange: Exchange, error: GraphQLError, headers: OutgoingHeaders = {}): Answer {
     const { chosen, offered } = negotiate(exchange.headers.get('accept'));
     if (chosen === null) return { ...notAcceptable(offered), body: null };
     const result = { errors: [error] };
@@ -234,9 +231,7 @@ export function createFrontDoor(options: FrontDoorOptions) {
 }
 
 function tooLarge(maxBytes: number) {
-  return createGraphQLError(`Request body too large: at most ${maxBytes} bytes.`, {
-    extensions: { code: 'BAD_USER_INPUT', http: { status: 413 } },
-  });
+  return refusal('BAD_USER_INPUT', `Request body too large: at most ${maxBytes} bytes.`, 413);
 }
 
 export type FrontDoor = ReturnType<typeof createFrontDoor>;

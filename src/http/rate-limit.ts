@@ -1,11 +1,11 @@
 import { createRequire } from 'node:module';
 import type { GraphQLError } from 'graphql';
-import { createGraphQLError } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RedisLink } from '../cache/redis.js';
 import type { Config } from '../config.js';
 import type { RateLimitPolicy } from '../config-governance.js';
+import { refusal } from '../errors.js';
 import { callerScope } from '../plugins/use-response-cache.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { HeaderReader, OutgoingHeaders } from './exchange.js';
@@ -110,9 +110,11 @@ export function createRateLimits(
           ...rateHeader(policy, 0, retryAfter),
           'retry-after': String(retryAfter),
         };
-        admission.refused = createGraphQLError(
+        admission.refused = refusal(
+          'RATE_LIMITED',
           `Rate limit reached: ${policy.points} upstream calls per ${policy.windowSeconds} s (policy ${policy.name}); retry in ${retryAfter} s.`,
-          { extensions: { code: 'RATE_LIMITED', retryAfter, http: { status: 429 } } },
+          429,
+          { retryAfter },
         );
         return admission;
       }

@@ -6,7 +6,8 @@ import {
   type TypeNode,
   type ValidationRule,
 } from 'graphql';
-import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
+import { type ErrorCode, refusal } from '../errors.js';
 
 export interface ArgumentLimits {
   /**
@@ -31,9 +32,7 @@ export interface ArgumentLimits {
 }
 
 function tooBig(message: string, status: number | null) {
-  return createGraphQLError(message, {
-    extensions: { code: 'LIMIT_EXCEEDED', ...(status ? { http: { status } } : {}) },
-  });
+  return refusal('LIMIT_EXCEEDED', message, status);
 }
 
 /**
@@ -53,7 +52,7 @@ export function useArgumentLimits({
         context.reportError(
           new GraphQLError(`A list argument holds ${node.values.length} items; at most ${maxListLength}.`, {
             nodes: node,
-            extensions: { code: 'LIMIT_EXCEEDED' },
+            extensions: { code: 'LIMIT_EXCEEDED' satisfies ErrorCode },
           }),
         );
       }
@@ -63,7 +62,7 @@ export function useArgumentLimits({
         context.reportError(
           new GraphQLError(`A string argument is longer than ${maxStringLength} characters.`, {
             nodes: node,
-            extensions: { code: 'LIMIT_EXCEEDED' },
+            extensions: { code: 'LIMIT_EXCEEDED' satisfies ErrorCode },
           }),
         );
       }

@@ -10,11 +10,12 @@ import {
   Kind,
   type SelectionSetNode,
 } from 'graphql';
-import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
 import type { JWTPayload } from 'jose';
 import type { AuthConfig } from '../config-governance.js';
 import type { InitialContext } from '../context.js';
 import { fieldsOf, setsOf, type Walk } from '../cost/walk.js';
+import { refusal } from '../errors.js';
 
 export interface AuthOptions {
   /** Where the keys are, and which issuer and audience a token must name (AUTH_*). */
@@ -93,9 +94,10 @@ export function useAuth({ auth }: AuthOptions): Plugin {
       if (needs.length === 0) return;
       const payload = await verify((args.contextValue as InitialContext).request);
       if (!payload) {
-        throw createGraphQLError(
+        throw refusal(
+          'UNAUTHENTICATED',
           `This operation needs a valid gateway token in the ${auth.tokenHeader} header (${needs[0]?.[0]} is @authenticated).`,
-          { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } },
+          401,
         );
       }
       const granted = scopesOf(payload);
@@ -103,9 +105,10 @@ export function useAuth({ auth }: AuthOptions): Plugin {
         ([, r]) => r.scopes && !r.scopes.some((all) => all.every((s) => granted.has(s))),
       );
       if (lacking.length > 0) {
-        throw createGraphQLError(
+        throw refusal(
+          'FORBIDDEN',
           `The token lacks the scopes of ${lacking.map(([c, r]) => `${c} (${r.scopes?.map((a) => a.join(' and ')).join(' or ')})`).join(', ')}.`,
-          { extensions: { code: 'FORBIDDEN', http: { status: 403 } } },
+          403,
         );
       }
     },

@@ -1,4 +1,5 @@
-import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
+import { refusal } from '../errors.js';
 import type { RequestBudget } from '../sources/budget.js';
 import type { RequestScope } from '../telemetry/scope.js';
 
@@ -11,9 +12,10 @@ export interface BatchingOptions {
 
 /** The refusal of a batch over the limit, before any of its operations runs. */
 export function batchTooLarge(maxOperations: number, size: number) {
-  return createGraphQLError(
+  return refusal(
+    'LIMIT_EXCEEDED',
     `A batch may hold at most ${maxOperations} operations (MAX_BATCH_OPERATIONS); this one holds ${size}.`,
-    { extensions: { code: 'LIMIT_EXCEEDED', http: { status: 400 } } },
+    400,
   );
 }
 

@@ -1,8 +1,9 @@
 import { type DocumentNode, type ExecutionResult, type GraphQLSchema, getOperationAST } from 'graphql';
-import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
 import type { InitialContext } from '../context.js';
 import type { Demand } from '../cost/demand.js';
 import { operationDemands } from '../cost/estimate.js';
+import { refusal } from '../errors.js';
 
 export interface CostLimitOptions {
   /** MAX_UPSTREAM_CALLS: an operation whose bound is above it is refused before anything runs. */
@@ -68,9 +69,11 @@ export function useCostLimit({
       let estimatedCalls = 0;
       for (const demand of demands) estimatedCalls += demand.calls(renews);
       if (estimatedCalls > maxCalls) {
-        throw createGraphQLError(
+        throw refusal(
+          'LIMIT_EXCEEDED',
           `This operation may make up to ${estimatedCalls} upstream calls; one request may make ${maxCalls} (MAX_UPSTREAM_CALLS). Ask for fewer objects, or smaller pages, per request.`,
-          { extensions: { code: 'LIMIT_EXCEEDED', estimatedCalls, http: { status: 400 } } },
+          400,
+          { estimatedCalls },
         );
       }
       if (!always && context.request.headers.get(header) === null) return;

@@ -1,4 +1,5 @@
-import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
+import { refusal } from '../errors.js';
 
 export interface DocumentLimitOptions {
   /**
@@ -25,9 +26,10 @@ export function useDocumentLimit({ maxBytes = 65_536 }: DocumentLimitOptions = {
 /** The LIMIT_EXCEEDED error for a document over `maxBytes`, or null. */
 export function documentProblem(query: unknown, maxBytes: number) {
   if (typeof query !== 'string' || !exceeds(query, maxBytes)) return null;
-  return createGraphQLError(
+  return refusal(
+    'LIMIT_EXCEEDED',
     `The operation is longer than ${maxBytes} bytes (MAX_DOCUMENT_BYTES); send a shorter document or a persisted one.`,
-    { extensions: { code: 'LIMIT_EXCEEDED', http: { status: 400 } } },
+    400,
   );
 }
 

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createGraphQLError, type GraphQLParams, type Plugin } from 'graphql-yoga';
+import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import type { OperationStore } from '../cache/operation-store.js';
 import type { PersistedOperationsConfig } from '../config.js';
+import { refusal } from '../errors.js';
 
 /** The hash of Apollo's APQ extension, `{ persistedQuery: { version: 1, sha256Hash } }`, if well-formed. */
 function apqHash(params: GraphQLParams): string | null {
@@ -26,15 +27,15 @@ function documentIdOf(params: GraphQLParams, request: { method: string; url: str
     : (new URLSearchParams(request.url.slice(query)).get('documentId') ?? undefined);
 }
 
-type Refusal = 'PERSISTED_QUERY_ONLY' | 'PERSISTED_QUERY_NOT_IN_LIST' | 'BAD_USER_INPUT';
-
-function refused(code: Refusal, message: string) {
-  return createGraphQLError(message, { extensions: { code, http: { status: 400 } } });
+function refused(
+  code: 'PERSISTED_QUERY_ONLY' | 'PERSISTED_QUERY_NOT_IN_LIST' | 'BAD_USER_INPUT',
+  message: string,
+) {
+  return refusal(code, message, 400);
 }
 
 /** The exact message Apollo's PersistedQueryLink (and every APQ client) waits for before resending. */
-const notRegistered = () =>
-  createGraphQLError('PersistedQueryNotFound', { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } });
+const notRegistered = () => refusal('PERSISTED_QUERY_NOT_FOUND', 'PersistedQueryNotFound', null);
 
 /** What the front door's fast path needs of persisted operations, beside the plugins for Yoga's path. */
 export interface PersistedOperations {

@@ -3,6 +3,7 @@ import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { GraphQLError, type ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { ErrorCode } from '../errors.js';
 
 export interface QueryLimits {
   /**
@@ -32,7 +33,9 @@ const reportAsValidationError = {
   onReject: [
     (context: ValidationContext | null, error: GraphQLError) =>
       context?.reportError(
-        new GraphQLError(error.message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+        new GraphQLError(error.message, {
+          extensions: { code: 'GRAPHQL_VALIDATION_FAILED' satisfies ErrorCode },
+        }),
       ),
   ],
 };

@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import { InputError } from '../sources/errors.js';
+import { InputError } from '../errors.js';
 import { builder } from './builder.js';
 import { decodeId } from './global-ids.js';
 

@@ -1,5 +1,5 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
-import { InputError } from '../sources/errors.js';
+import { InputError } from '../errors.js';
 
 /**
  * The types a global id may name: every type that implements Node. A test checks this list against

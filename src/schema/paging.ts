@@ -2,7 +2,7 @@ import type { ObjectRef, SchemaTypes } from '@pothos/core';
 import { cursorToOffset, offsetToCursor, resolveArrayConnection } from '@pothos/plugin-relay';
 import { type GraphQLResolveInfo, locatedError, responsePathAsArray } from 'graphql';
 import type { Context } from '../context.js';
-import { GatewayError, InputError } from '../sources/errors.js';
+import { GatewayError, InputError } from '../errors.js';
 import { builder } from './builder.js';
 
 export interface PageArgs {

@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import { InputError } from '../sources/errors.js';
+import { InputError } from '../errors.js';
 import { memberKey, parseMemberKey, type WorkspaceMember } from '../sources/matatika/client.js';
 import type { Profile, Workspace } from '../sources/matatika/payloads.js';
 import { builder } from './builder.js';

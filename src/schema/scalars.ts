@@ -1,4 +1,4 @@
-import { InputError } from '../sources/errors.js';
+import { InputError } from '../errors.js';
 import { builder } from './builder.js';
 
 // Upstreams send ISO 8601 strings; the gateway passes them through unchanged rather than re-formatting

@@ -1,5 +1,5 @@
 import type { SourceName } from '../config.js';
-import { type ErrorCode, UpstreamError } from './errors.js';
+import { type ErrorCode, UpstreamError } from '../errors.js';
 import { idProblem } from './paths.js';
 
 /**

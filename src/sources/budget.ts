@@ -1,5 +1,5 @@
 import type { SourceName } from '../config.js';
-import { LimitError, type UpstreamCall, UpstreamError } from './errors.js';
+import { LimitError, type UpstreamCall, UpstreamError } from '../errors.js';
 import type { RequestObserver } from './observer.js';
 import type { InFlight } from './transport.js';
 

@@ -7,7 +7,7 @@ import {
   handleWhen,
 } from 'cockatiel';
 import type { SourceName } from '../config.js';
-import { UpstreamError } from './errors.js';
+import { UpstreamError } from '../errors.js';
 
 export type CircuitStateName = 'closed' | 'open' | 'half-open';
 
@@ -16,19 +16,6 @@ export interface CircuitOptions {
   failures: number;
   /** How long an open circuit fails calls fast before it lets one probe through. */
   cooldownMs: number;
-}
-
-/**
- * Failures that say the upstream is down or drowning (timeouts, refused or reset connections, 502/503/504)
- * and so count towards opening the circuit. A 4xx is the caller's business and a cancelled call is the
- * client's: neither says anything about the upstream's health.
- */
-const outages = new WeakSet<UpstreamError>();
-
-/** Marks `error` as evidence of an outage, for the circuit. */
-export function outage(error: UpstreamError): UpstreamError {
-  outages.add(error);
-  return error;
 }
 
 /**
@@ -45,7 +32,8 @@ export class Circuit {
     private readonly options: CircuitOptions,
   ) {
     this.policy = circuitBreaker(
-      handleWhen((error) => error instanceof UpstreamError && outages.has(error)),
+      // Only an outage counts: a 4xx is the caller's business and a cancelled call the client's.
+      handleWhen((error) => error instanceof UpstreamError && error.outage),
       { halfOpenAfter: options.cooldownMs, breaker: new ConsecutiveBreaker(options.failures) },
     );
   }

@@ -1,6 +1,5 @@
 import type { SourceName } from '../config.js';
-import { outage } from './circuit.js';
-import { codeForStatus, type UpstreamCall, UpstreamError } from './errors.js';
+import { type ErrorCode, type UpstreamCall, UpstreamError } from '../errors.js';
 import type { RawResponse } from './transport.js';
 
 /** Socket errors after which a GET is worth one more try: usually a keep-alive socket the upstream closed. */
@@ -17,6 +16,31 @@ const UNAVAILABLE_ERRORS = new Set([
   'UND_ERR_CLOSED',
   'UND_ERR_DESTROYED',
 ]);
+
+/** Maps an upstream HTTP status to the gateway's code, as ../shared/design/DESIGN.md lists them. */
+export function codeForStatus(status: number): ErrorCode {
+  switch (status) {
+    case 400:
+    case 422:
+      return 'BAD_USER_INPUT';
+    case 401:
+      return 'UNAUTHENTICATED';
+    case 403:
+      return 'FORBIDDEN';
+    case 404:
+      return 'NOT_FOUND';
+    case 409:
+      return 'CONFLICT';
+    case 429:
+      return 'RATE_LIMITED';
+    case 502:
+    case 503:
+    case 504:
+      return 'UPSTREAM_UNAVAILABLE';
+    default:
+      return 'UPSTREAM_ERROR';
+  }
+}
 
 /**
  * The error for an answer outside 2xx, with the upstream's own message where its format has one. A
@@ -38,21 +62,20 @@ export function statusError(
     );
   }
   const message = messageOf?.(response.body) ?? `${source} answered ${status}`;
-  const error = new UpstreamError(codeForStatus(status), source, message, {
+  return new UpstreamError(codeForStatus(status), source, message, {
     call,
     retryAfter: response.retryAfter,
+    outage: status === 502 || status === 503 || status === 504,
   });
-  return status === 502 || status === 503 || status === 504 ? outage(error) : error;
 }
 
 /** The call's own budget (<SOURCE>_TIMEOUT_MS, retries included) ran out: the upstream is too slow. */
 export function timeoutError(source: SourceName, timeoutMs: number, call: UpstreamCall, cause: unknown) {
-  return outage(
-    new UpstreamError('UPSTREAM_TIMEOUT', source, `${source} did not answer within ${timeoutMs} ms`, {
-      call,
-      cause,
-    }),
-  );
+  return new UpstreamError('UPSTREAM_TIMEOUT', source, `${source} did not answer within ${timeoutMs} ms`, {
+    call,
+    outage: true,
+    cause,
+  });
 }
 
 /** The error for a call that got no usable answer: a refused or reset connection, a huge body. */
@@ -72,12 +95,11 @@ export function transportError(
     );
   }
   if (UNAVAILABLE_ERRORS.has(code)) {
-    return outage(
-      new UpstreamError('UPSTREAM_UNAVAILABLE', source, `${source} is unavailable (${code})`, {
-        call,
-        cause: error,
-      }),
-    );
+    return new UpstreamError('UPSTREAM_UNAVAILABLE', source, `${source} is unavailable (${code})`, {
+      call,
+      outage: true,
+      cause: error,
+    });
   }
   return new UpstreamError('UPSTREAM_ERROR', source, `${source} call failed`, { call, cause: error });
 }

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { SourceName } from '../config.js';
+import { type UpstreamCall, UpstreamError } from '../errors.js';
 import { ClientGone, cancelled, deadlinePassed, type RequestBudget } from './budget.js';
 import { Circuit, type CircuitOptions } from './circuit.js';
-import { type UpstreamCall, UpstreamError } from './errors.js';
 import { RETRYABLE_SOCKET_ERRORS, statusError, timeoutError, transportError } from './failures.js';
 import { queryString, type UpstreamPath } from './paths.js';
 import { AttemptTimeout, type RawResponse, Transport } from './transport.js';

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { SourceName } from '../config.js';
+import { type ErrorCode, type UpstreamCall, UpstreamError } from '../errors.js';
 import type { RequestBudget } from './budget.js';
 import type { Credential } from './credentials.js';
-import { type ErrorCode, type UpstreamCall, UpstreamError } from './errors.js';
 import type { HttpSource, RequestOptions, UpstreamResponse } from './http.js';
 import type { RequestObserver } from './observer.js';
 import { Slots } from './slots.js';

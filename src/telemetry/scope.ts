@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SourceName } from '../config.js';
+import type { ErrorCode } from '../errors.js';
 import type { RequestObserver, Savings } from '../sources/observer.js';
 import type { Metrics } from './metrics.js';
 
@@ -67,7 +68,7 @@ export function observeResult(
   if (!result.errors?.length) return;
   for (const error of result.errors) {
     const code = error.extensions?.code;
-    scope.errorCodes.push(typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR');
+    scope.errorCodes.push(typeof code === 'string' ? code : ('INTERNAL_SERVER_ERROR' satisfies ErrorCode));
   }
   scope.outcome = result.data ? 'partial' : 'error';
 }

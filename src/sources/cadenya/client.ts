@@ -1,7 +1,7 @@
+import { InputError, UpstreamError } from '../../errors.js';
 import { withValidIds } from '../batch.js';
 import { ListReads, ResourceCache } from '../cache.js';
 import type { CursorCodec } from '../cursor.js';
-import { InputError, UpstreamError } from '../errors.js';
 import { walkPages } from '../paging.js';
 import { pathOf } from '../paths.js';
 import type { SourceSession } from '../session.js';

@@ -1,6 +1,6 @@
+import { InputError } from '../../errors.js';
 import { fromListOrSingle, listSavings, settleEach, unwrap } from '../batch.js';
 import { type ListRead, ListReads, ResourceCache } from '../cache.js';
-import { InputError } from '../errors.js';
 import { idProblem, pathOf } from '../paths.js';
 import type { SourceSession } from '../session.js';
 import { type Member, memberListSchema, memberSchema } from './payloads.js';

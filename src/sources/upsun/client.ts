@@ -1,7 +1,7 @@
+import { InputError, type UpstreamCall, UpstreamError } from '../../errors.js';
 import { settleEach, withValidIds } from '../batch.js';
 import { ListReads, ResourceCache } from '../cache.js';
 import type { CursorCodec } from '../cursor.js';
-import { InputError, type UpstreamCall, UpstreamError } from '../errors.js';
 import { type PositionedPage, walkPages } from '../paging.js';
 import { pathOf } from '../paths.js';
 import type { SourceSession } from '../session.js';

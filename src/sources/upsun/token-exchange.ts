@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { UpstreamError } from '../errors.js';
+import { UpstreamError } from '../../errors.js';
 import type { HttpSource } from '../http.js';
 import { pathOf } from '../paths.js';
 import { decodePayload } from '../session.js';
