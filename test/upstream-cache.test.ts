@@ -77,13 +77,13 @@ describe('freshness and revalidation, as the upstream says', () => {
     expect(log()[2]?.ifNoneMatch).toEqual(expect.any(String));
   });
 
-  it('no-store: nothing is kept', async () => {
+  it('no-store: nothing is kept, whatever max-age says', async () => {
     const gateway = cached();
     h.sandbox.setCaching({ maxAge: 60, etag: true });
     h.sandbox.inject({
       source: 'matatika',
       path: profilePath,
-      fault: { headers: { 'cache-control': 'no-store' } },
+      fault: { headers: { 'cache-control': 'private, max-age=60, no-store' } },
     });
     await post(gateway, PROFILE);
     await post(gateway, PROFILE);
