@@ -23,7 +23,7 @@ export class Flight<T> implements CallScope {
   constructor(
     /** The request that started the call: its attempts are counted there and carry its request id. */
     readonly observer: RequestObserver | null,
-    /** The source's timeout for one call, retries included. */
+    /** How long the call may take at most: the source's timeout, retries included (and a cache read). */
     readonly timeoutMs: number,
     /** Told when every request waiting has left, before the call is aborted. */
     private readonly onAbandon: () => void,

@@ -16,6 +16,7 @@ import {
   retentionOf,
   revalidated,
   type UpstreamCacheStore,
+  type Verdict,
 } from './upstream-cache.js';
 
 /** An answer on the shared path: an UpstreamResponse with what the cache needs of it. */
@@ -57,6 +58,8 @@ export interface SharedCallsOptions {
 }
 
 const ACCEPT = 'application/json';
+/** A store read before the call (Redis's command timeout): a shared call may end this much later. */
+const STORE_READ_MS = 1_000;
 /** Callers whose entries a write could not drop, skipped by the cache of this process meanwhile. */
 const MAX_BYPASSED = 1_000;
 
@@ -90,7 +93,8 @@ export class SharedCalls {
       budget?.observer?.onShared?.(this.options.source);
       return joined.flight.wait(budget, this.options.source, get.callPath);
     }
-    const flight: Flight<SharedAnswer> = new Flight(budget?.observer ?? null, this.options.timeoutMs, () =>
+    const lasts = this.options.timeoutMs + (this.options.store ? STORE_READ_MS : 0);
+    const flight: Flight<SharedAnswer> = new Flight(budget?.observer ?? null, lasts, () =>
       this.land(key, flight),
     );
     this.flights.set(key, { flight, scope });
@@ -139,7 +143,7 @@ export class SharedCalls {
     const request = policyRequest(get.target, { accept: ACCEPT, ...observer?.upstreamHeaders });
     const entryKey = `${source}:${createHash('sha256').update(key).digest('base64url')}`;
     let outcome: UpstreamCacheOutcome = 'miss';
-    let verdict = judge(null, request);
+    let verdict: Verdict = { kind: 'none' };
     try {
       verdict = judge(await store.get(entryKey), request);
     } catch {
@@ -173,6 +177,7 @@ export class SharedCalls {
       return { ...answer, status: 200, body, bytes };
     }
     observer?.onUpstreamCache?.(source, outcome);
+    if (answer.status !== 200) return answer;
     const kept = await this.keep(keep, policyOf(request, headers), hasValidator(headers), answer, observer);
     if (!kept && stale) await store.delete(entryKey).catch(() => {});
     return answer;
