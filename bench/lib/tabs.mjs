@@ -1,13 +1,7 @@
-// "One screen, many tabs" (issue 18): 50 connections asking for Q2 (a workspace's members with their
-// profiles) at once, at 20 ms of upstream latency, with the sandbox sending `Cache-Control: private,
-// max-age=60` and an ETag. Three builds of the gateway, alternating as the main harness alternates
-// systems: `today` (UPSTREAM_DEDUPE=0, no cache: what the gateway did before issue 18), `dedupe`
-// (single-flight, the default) and `shared` (single-flight and UPSTREAM_CACHE=memory). Each runs with
-// one credential (every tab of one user) and with fifty (the sandbox's session tokens of the demo user,
-// one per request in turn: fifty callers, whose calls must never be shared).
-//
-// Before the load, a cold burst per build and credential mode: fifty requests at once, one per tab, on
-// empty caches, and the upstream calls they made: what "fifty tabs open the screen" costs.
+// "One screen, many tabs" (issue 18; bench/README.md says what is measured): Q2 from 50 connections at
+// 20 ms with the sandbox sending max-age and an ETag, on the gateway today, with single-flight, and with
+// single-flight and the upstream cache, for one credential and for fifty. A cold burst of fifty requests
+// on empty caches comes first, since "fifty tabs open the screen at once" is what the issue is about.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { partialDir, rootDir } from './config.mjs';

@@ -7,9 +7,9 @@ import type { RedisLink } from './redis.js';
 const ENTRY_OVERHEAD_BYTES = 1024;
 
 /**
- * The upstream HTTP cache of one process: bounded by the bytes of the bodies it holds, least recently
- * used first out, each entry also expiring at its own TTL. The indexes follow the entries exactly: an
- * entry leaving by any path leaves its index, and an empty index is forgotten.
+ * The upstream HTTP cache of one process, bounded by the bytes of its bodies (least recently used first
+ * out), each entry also expiring at its own TTL. The indexes follow the entries exactly: an entry leaving
+ * by any path leaves its index.
  */
 export function memoryUpstreamStore(maxBytes: number): UpstreamCacheStore {
   const keysOf = new Map<string, Set<string>>();
@@ -78,9 +78,9 @@ declare module 'ioredis' {
 }
 
 /**
- * Shared by every replica over the gateway's one connection (src/cache/redis.ts): an answer one replica
- * kept serves the same credential on every other. Every key has a TTL: entries their own, indexes their
- * longest entry's. A failure rejects, and the cache serves as if it held nothing.
+ * Shared by every replica over the gateway's one connection (src/cache/redis.ts), so an answer one replica
+ * kept serves the same credential on every other. Every key has a TTL (an index its longest entry's); a
+ * failure rejects, and the cache serves as if it held nothing.
  */
 export function redisUpstreamStore(link: RedisLink): UpstreamCacheStore {
   link.redis.defineCommand('upstreamCacheKeep', { numberOfKeys: 2, lua: KEEP });

@@ -3,10 +3,9 @@ import { type CallScope, ClientGone, cancelled, deadlinePassed, type RequestBudg
 import type { RequestObserver } from './observer.js';
 
 /**
- * One upstream call that several requests wait for (single-flight). The call runs within the source's
- * own timeout, not within any request's deadline, and no single request can abort it: each request
- * waits with its own deadline and its own client's abort, and leaving stops only its wait. Once every
- * request waiting has left, the call has no one to answer, and it is aborted.
+ * One upstream call several requests wait for (single-flight), run within the source's own timeout, which
+ * no single request's deadline or abort can end: each waits with its own, and leaving stops only its wait.
+ * Once every request waiting has left, the call has no one to answer, and it is aborted.
  */
 export class Flight<T> implements CallScope {
   /** The call's only deadline is the source's own timeout, set on each attempt. */

@@ -64,12 +64,10 @@ const STORE_READ_MS = 1_000;
 const MAX_BYPASSED = 1_000;
 
 /**
- * The work one source's GETs share across requests, behind the session's one door: identical GETs in
- * flight at once are one call (single-flight), and answers the upstream allows to be reused are kept
- * (the upstream HTTP cache, upstream-cache.ts). Both are keyed on the credential actually sent, as an
- * HMAC (its scope): two requests share a call or an entry only when they would send the very same
- * request with the very same credential. A write (`forget`) drops its caller's entries of the routes it
- * changed and lets no later request join a call that was in flight before it.
+ * The work one source's GETs share across requests, keyed on the HMAC of the credential actually sent:
+ * identical GETs in flight at once are one call, and answers the upstream lets be reused are kept
+ * (upstream-cache.ts). A write (`forget`) drops its caller's entries of the routes it changed, and no
+ * later GET of theirs joins a call from before it.
  */
 export class SharedCalls {
   private readonly flights = new Map<string, { flight: Flight<SharedAnswer>; scope: string }>();

@@ -15,9 +15,9 @@ export interface UpstreamCacheEntry {
 }
 
 /**
- * Where entries live: in memory or in Redis (src/cache/upstream-store.ts). Every method may reject; the
- * cache then serves as if it held nothing. Entries are filed under an index (one caller's entries of one
- * route), so that a write can drop what it changed without a scan.
+ * Where entries live, in memory or in Redis (src/cache/upstream-store.ts); a method that rejects leaves
+ * the cache serving as if it held nothing. Entries are filed under an index (one caller's entries of one
+ * route), so that a write drops what it changed without a scan.
  */
 export interface UpstreamCacheStore {
   get(key: string): Promise<UpstreamCacheEntry | null>;
