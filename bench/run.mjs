@@ -19,6 +19,7 @@ import { killAll, killAllNow } from './lib/procs.mjs';
 import { machineInfo, printSummary, versionInfo, writeResults } from './lib/report.mjs';
 import { scenarios as buildScenarios } from './lib/scenarios.mjs';
 import { buildGateway, installBenchDeps, startSystems } from './lib/systems.mjs';
+import { runTabs } from './lib/tabs.mjs';
 import { verify } from './lib/verify.mjs';
 
 const t0 = Date.now();
@@ -69,8 +70,13 @@ async function main() {
   mkdirSync(workDir, { recursive: true });
   mkdirSync(options.resultsDir, { recursive: true });
   installBenchDeps(options, log);
-  if (config.systems.includes('gateway') || config.systems.includes('cached')) buildGateway(options, log);
+  if (options.tabs || config.systems.includes('gateway') || config.systems.includes('cached'))
+    buildGateway(options, log);
   const autocannon = (await import('autocannon')).default;
+  if (options.tabs) {
+    await runTabs({ config, autocannon, log });
+    return;
+  }
   log(describePlan(config));
 
   const phases = [];

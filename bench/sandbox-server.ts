@@ -9,7 +9,8 @@
  *
  * IPC protocol (process.send): on start it sends {type:'ready', url, matatikaUrl, demo}; it answers
  * {type:'totals', id} with {type:'totals', id, totals:{all, bySource}}, and {type:'clearLog', id} with
- * {type:'ok', id}. It closes the sandbox and exits when the parent disconnects or sends {type:'close'}.
+ * {type:'ok', id}; {type:'setCaching', caching} sets the sandbox's Cache-Control and ETag (null: none).
+ * It closes the sandbox and exits when the parent disconnects or sends {type:'close'}.
  */
 import { pathToFileURL } from 'node:url';
 
@@ -20,13 +21,14 @@ type Sandbox = {
   totals: Totals | (() => Totals);
   clearLog(): void;
   setLatency?(ms: number): void;
+  setCaching?(caching: unknown): void;
   close(): Promise<void> | void;
 };
 type SandboxModule = {
   startSandbox(opts: { port?: number; latencyMs?: number }): Promise<Sandbox>;
   demo: unknown;
 };
-type Message = { type: string; id?: number; ms?: number };
+type Message = { type: string; id?: number; ms?: number; caching?: unknown };
 
 const modulePath = process.env.BENCH_SANDBOX_MODULE
   ? pathToFileURL(process.env.BENCH_SANDBOX_MODULE).href
@@ -64,6 +66,10 @@ process.on('message', (message: Message) => {
       break;
     case 'setLatency':
       sandbox.setLatency?.(message.ms ?? 0);
+      reply({ type: 'ok' });
+      break;
+    case 'setCaching':
+      sandbox.setCaching?.(message.caching ?? null);
       reply({ type: 'ok' });
       break;
     case 'close':

@@ -4,6 +4,11 @@ import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { type GovernanceConfig, governanceConfig, governanceShape } from './config-governance.js';
+import {
+  type UpstreamSharingConfig,
+  upstreamSharingConfig,
+  upstreamSharingShape,
+} from './config-upstream.js';
 
 /** The four upstreams. The order is the order in which the README and the startup banner list them. */
 export const SOURCES = ['matatika', 'cadenya', 'moltaro', 'upsun'] as const;
@@ -70,6 +75,8 @@ export interface Config {
   tracing: { enabled: boolean; serviceName: string };
   /** Rate limits per caller (RATE_LIMIT) and the gateway's own JWT auth (AUTH_JWKS_URL); both off by default. */
   governance: GovernanceConfig;
+  /** Single-flight of identical upstream GETs (UPSTREAM_DEDUPE) and the upstream HTTP cache (UPSTREAM_CACHE). */
+  upstreamSharing: UpstreamSharingConfig;
 }
 
 export interface PersistedOperationsConfig {
@@ -223,6 +230,7 @@ const envSchema = z.object({
     .optional(),
   OTEL_SERVICE_NAME: nonEmpty.default('profile-gateway'),
   ...governanceShape,
+  ...upstreamSharingShape,
   ...sourceShape('matatika'),
   ...sourceShape('cadenya'),
   ...sourceShape('moltaro'),
@@ -290,6 +298,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (governance.problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n${governance.problems.map((p) => `  ${p}`).join('\n')}`);
   }
+  const sharing = upstreamSharingConfig(e);
+  if (sharing.problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n${sharing.problems.map((p) => `  ${p}`).join('\n')}`);
+  }
   return {
     host: e.HOST,
     port: e.PORT,
@@ -337,6 +349,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metrics: e.METRICS ?? true,
     tracing: { enabled: tracingEnabled(e), serviceName: e.OTEL_SERVICE_NAME },
     governance: governance.config,
+    upstreamSharing: sharing.config,
   };
 }
 

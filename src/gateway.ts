@@ -52,10 +52,11 @@ const GRAPHQL_ENDPOINT = '/graphql';
  * `draining` after `markDraining()`. `dispose()` closes the upstream pools and flushes the traces.
  */
 export function createGateway({ config, logger, graphiqlTabs }: GatewayOptions) {
-  const upstreams = createUpstreams(config, logger);
+  // The metrics read the upstreams' health only when scraped, so the upstreams can come after the stores.
   const metrics = config.metrics ? createMetrics(() => upstreams.health()) : null;
   const stores = createStores(config, logger, metrics);
-  // A GatewayError already carries its extensions (see sources/errors.ts): it goes out as it is, with
+  const upstreams = createUpstreams(config, logger, stores.upstream);
+  // A GatewayError already carries its extensions (see errors.ts): it goes out as it is, with
   // its locations, and is not logged as a bug. Anything else is masked (and Yoga logs it).
   const clientError = (error: unknown, message: string, isDev?: boolean) =>
     error instanceof GraphQLError && error.originalError instanceof GatewayError

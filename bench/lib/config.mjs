@@ -25,6 +25,9 @@ npm run bench -- --quick           about four minutes (2 rounds x 1 s); a check,
 npm run bench -- --systems gateway,bare --latencies 0 --scenarios Q1 --rounds 1 --duration 1
                                    a subset of systems, latencies or scenarios: written to bench/.work/partial/
 npm run bench -- --verify-only     start everything, check and print every system's answers, stop
+npm run bench -- --tabs --rounds 2 --duration 5
+                                   "one screen, many tabs" alone (issue 18, lib/tabs.mjs): Q2 at 50
+                                   connections and 20 ms, single-flight and the upstream cache off and on
 
 Systems (--systems, default all): ${ALL_SYSTEMS.join(', ')}.
 Other flags: --warmup <s>, --connections <n> (default 10), --one-connection-rounds <n>,
@@ -52,6 +55,7 @@ export function loadConfig(argv = process.argv.slice(2)) {
       'no-install': { type: 'boolean', default: false },
       'no-build': { type: 'boolean', default: false },
       'verify-only': { type: 'boolean', default: false },
+      tabs: { type: 'boolean', default: false },
       'time-limit': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -105,13 +109,15 @@ export function loadConfig(argv = process.argv.slice(2)) {
   // quick run writes to .work/quick/, a partial one (a subset of systems, latencies or scenarios) to
   // .work/partial/.
   const partial =
-    !quick &&
-    (ALL_SYSTEMS.some((s) => !config.systems.includes(s)) ||
-      !(config.latencies.includes(0) && config.latencies.includes(20)) ||
-      config.scenarioIds != null);
+    args.tabs ||
+    (!quick &&
+      (ALL_SYSTEMS.some((s) => !config.systems.includes(s)) ||
+        !(config.latencies.includes(0) && config.latencies.includes(20)) ||
+        config.scenarioIds != null));
   const outDir = quick ? quickDir : partial ? partialDir : null;
   const options = {
     verifyOnly: args['verify-only'],
+    tabs: args.tabs,
     noInstall: args['no-install'],
     noBuild: args['no-build'],
     // The whole run has a hard time limit, after which every child is killed and the run fails.

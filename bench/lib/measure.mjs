@@ -68,7 +68,7 @@ function distinctRequest(scenario, target, headers, verifiedBody, connections) {
 }
 
 /** One autocannon run of `durationSec`; with `exact`, every 2xx latency in ms as well. */
-function load(autocannon, request, durationSec, { exact = false } = {}) {
+export function load(autocannon, request, durationSec, { exact = false } = {}) {
   const { nextBody, ...options } = request;
   return new Promise((resolve, reject) => {
     const latencies = [];
@@ -107,7 +107,7 @@ async function warmUp(request, count) {
  * One measured round: the load, a pause for the last upstream calls, the sandbox's count, and the CPU time
  * of the system's process `pid` (and its children) over the load.
  */
-async function round({ autocannon, request, pid, durationSec, sandbox, latencyMs }) {
+export async function round({ autocannon, request, pid, durationSec, sandbox, latencyMs }) {
   const before = await sandbox.totals();
   const ticksBefore = cpuTicks(pid);
   const { result: r, latencies } = await load(autocannon, request, durationSec, { exact: latencyMs > 0 });
@@ -147,7 +147,7 @@ async function round({ autocannon, request, pid, durationSec, sandbox, latencyMs
 }
 
 /** Medians over rounds, calls per operation, failures. */
-function summarise(rounds) {
+export function summarise(rounds) {
   const ops = rounds.map((r) => r.opsPerSec);
   const sent = rounds.reduce((a, r) => a + r.sent, 0);
   const calls = rounds.reduce((a, r) => a + r.upstreamCalls, 0);

@@ -104,6 +104,7 @@ export async function startSandbox(latencyMs) {
     demo: ready.demo,
     totals: async () => (await call({ type: 'totals' })).totals,
     clearLog: () => call({ type: 'clearLog' }),
+    setCaching: (caching) => call({ type: 'setCaching', caching }),
   };
 }
 

@@ -53,6 +53,8 @@ export const demo = {
       /** In account B and in the forbidden workspace. */
       otherAccount: 'auth0|7e14e81ca57d3fb04bc78250',
     },
+    /** Fifty more tokens of the demo user, as fifty browser sessions would hold (the bench's distinct callers). */
+    sessionTokens: Array.from({ length: 50 }, (_, i) => `matatika-demo-session-${i + 1}`),
     workspaceIds: { ...WS, large: WS.ready },
     counts: { accountProfiles: 30, otherAccountProfiles: 3, largeWorkspaceMembers: 24, demoWorkspaces: 5 },
   },

@@ -5,6 +5,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { type CachingOptions, checkCaching, withCaching } from './caching.js';
 import { cadenya } from './cadenya.js';
 import { createState } from './data.js';
 import { checkLatency, FaultTable, matches, SOURCES } from './faults.js';
@@ -13,6 +14,7 @@ import { matatika } from './matatika.js';
 import { moltaro } from './moltaro.js';
 import { upsun, upsunAuth } from './upsun.js';
 
+export type { CachingOptions } from './caching.js';
 export { demo } from './data.js';
 
 export type SandboxSource = 'matatika' | 'cadenya' | 'moltaro' | 'upsun' | 'upsun-auth';
@@ -28,6 +30,8 @@ export interface SandboxOptions {
   logToConsole?: boolean;
   /** Cap of the in-memory request log; the oldest entries are dropped. @default 10_000 */
   maxRecorded?: number;
+  /** Cache-Control and ETag on matatika's reads (caching.ts). @default null (none) */
+  caching?: CachingOptions | null;
 }
 
 export interface RecordedRequest {
@@ -95,9 +99,11 @@ export interface Sandbox {
   inject(rule: FaultRule): () => void;
   clearFaults(): void;
   setLatency(ms: number): void;
+  /** Cache-Control and ETag on matatika's profile and workspace reads, 304 to a matching If-None-Match; null: none. */
+  setCaching(options: CachingOptions | null): void;
   /** Every upsun access token issued so far, and the static demo one, answers 401 from now on. */
   revokeUpsunTokens(): void;
-  /** Demo data back to its initial state; log, totals and faults cleared; latency back to the start option. */
+  /** Demo data back to its initial state; log, totals and faults cleared; latency and caching back to the start options. */
   reset(): void;
   /** Closes the server, destroying open and hanging sockets; never hangs. */
   close(): Promise<void>;
@@ -125,12 +131,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     throw new RangeError(`Invalid port ${port}. Must be an integer from 0 to 65535`);
   }
   checkLatency(latencyMs, 'latencyMs');
+  checkCaching(options.caching ?? null);
   if (!(Number.isInteger(maxRecorded) && maxRecorded >= 0)) {
     throw new RangeError(`Invalid maxRecorded ${maxRecorded}. Must be an integer >= 0`);
   }
 
   let state = createState();
   let latency = latencyMs;
+  let caching = options.caching ?? null;
   const faults = new FaultTable();
   const log: RecordedRequest[] = [];
   const totals = {
@@ -228,16 +236,20 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       logLine(entry, started, 'reset');
       return;
     }
-    const out = reply(entry, fault, req, tooLarge);
+    const base = reply(entry, fault, req, tooLarge);
+    const out = caching ? withCaching(caching, entry, req.headers, base) : base;
     entry.status = out.status;
     // The client may have given up while a latency timer ran.
     if (res.destroyed) return;
-    res.writeHead(out.status, {
-      'content-type': out.contentType,
-      'content-length': Buffer.byteLength(out.body),
-      ...out.headers,
-      ...fault?.headers,
-    });
+    // A 304 has no body, so no content headers (caching.ts).
+    if (out.status === 304) res.writeHead(304, { ...out.headers, ...fault?.headers });
+    else
+      res.writeHead(out.status, {
+        'content-type': out.contentType,
+        'content-length': Buffer.byteLength(out.body),
+        ...out.headers,
+        ...fault?.headers,
+      });
     res.end(out.body);
     logLine(entry, started);
   }
@@ -338,6 +350,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       checkLatency(ms, 'latency');
       latency = ms;
     },
+    setCaching(next) {
+      checkCaching(next);
+      caching = next;
+    },
     revokeUpsunTokens() {
       state.upsun.accessTokens = {};
     },
@@ -346,6 +362,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       clearLog();
       faults.clear();
       latency = latencyMs;
+      caching = options.caching ?? null;
     },
     close() {
       closing ??= new Promise<void>((resolve) => {

@@ -6,6 +6,20 @@ import type { InFlight } from './transport.js';
 /** Upstream failures logged at warn per request; past it they go to debug, so one request's log stays small. */
 const WARNINGS_PER_REQUEST = 5;
 
+/**
+ * What one upstream call runs within: a request's budget, or a call that several requests share
+ * (flight.ts), whose deadline is the source's own and which no single request can abort.
+ */
+export interface CallScope extends InFlight {
+  /** Epoch milliseconds past which the call is aborted; Infinity: the source's own timeout only. */
+  readonly deadline: number;
+  readonly timeoutMs: number;
+  /** Who hears of the call's attempts, and whose request id it carries. */
+  readonly observer: RequestObserver | null;
+  /** Ends a retry's pause early. */
+  readonly signal: AbortSignal | null;
+}
+
 /** The reason the calls of a request whose client went away are aborted with. */
 export class ClientGone extends Error {
   override name = 'ClientGone';
@@ -22,7 +36,7 @@ export class ClientGone extends Error {
  * deadline, and a call that would start past the deadline is refused at once. The calls in flight are
  * registered here, and one listener on the client's signal aborts them all when the client leaves.
  */
-export class RequestBudget implements InFlight {
+export class RequestBudget implements CallScope {
   /** Epoch milliseconds past which no call starts and every call in flight is aborted. */
   readonly deadline: number;
   private calls = 0;

@@ -1,12 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { SourceName } from '../config.js';
+import type { UpstreamSharingConfig } from '../config-upstream.js';
 import { type UpstreamCall, UpstreamError } from '../errors.js';
-import { ClientGone, cancelled, deadlinePassed, type RequestBudget } from './budget.js';
+import { type CallScope, ClientGone, cancelled, deadlinePassed, type RequestBudget } from './budget.js';
 import { Circuit, type CircuitOptions } from './circuit.js';
 import { RETRYABLE_SOCKET_ERRORS, statusError, timeoutError, transportError } from './failures.js';
 import { queryString, type UpstreamPath } from './paths.js';
+import { type SharedAnswer, SharedCalls } from './shared-calls.js';
 import { AttemptTimeout, type RawResponse, Transport } from './transport.js';
+import type { UpstreamCacheStore } from './upstream-cache.js';
 
 export interface RequestOptions {
   method: 'GET' | 'PUT' | 'PATCH' | 'POST';
@@ -21,6 +24,8 @@ export interface RequestOptions {
   form?: Record<string, string>;
   /** Extra headers for calls that are not made with the caller's credential (upsun's token exchange). */
   headers?: Record<string, string>;
+  /** Sent on its own: never joined to another request's call nor answered from the cache (a 401's retry). */
+  alone?: boolean;
 }
 
 export interface UpstreamResponse {
@@ -41,6 +46,12 @@ export interface HttpSourceOptions {
   messageOf?: (body: unknown) => string | undefined;
   /** The most connections open to this upstream at once; it bounds every fan-out of single GETs. */
   connections?: number;
+  /** Single-flight and the upstream HTTP cache of GETs; absent: every call is its own. */
+  sharing?: UpstreamSharingConfig;
+  /** The upstream HTTP cache's store, when UPSTREAM_CACHE is on. */
+  cacheStore?: UpstreamCacheStore | null;
+  /** The route templates below the prefix, by which cached answers are filed for a write to drop. */
+  routes?: readonly string[];
 }
 
 /**
@@ -54,6 +65,7 @@ export class HttpSource {
   private readonly transport: Transport;
   private readonly basePath: string;
   private readonly options: HttpSourceOptions;
+  private readonly shared: SharedCalls | null;
 
   constructor(options: HttpSourceOptions) {
     this.options = options;
@@ -65,6 +77,19 @@ export class HttpSource {
       connections: options.connections ?? 64,
     });
     this.circuit = new Circuit(options.source, options.circuit);
+    const store = options.cacheStore ?? null;
+    this.shared =
+      options.sharing && (options.sharing.dedupe || store)
+        ? new SharedCalls({
+            source: options.source,
+            dedupe: options.sharing.dedupe,
+            store,
+            secret: options.sharing.secret,
+            timeoutMs: options.timeoutMs,
+            routes: options.routes ?? [],
+            logger: options.logger,
+          })
+        : null;
     this.circuit.onChange((state) =>
       options.logger.warn({ source: this.source, circuit: state }, `${this.source} circuit ${state}`),
     );
@@ -93,11 +118,39 @@ export class HttpSource {
    * GETs are retried once after a connection reset (usually a stale keep-alive socket) or a 503
    * (after its Retry-After, or a short jittered pause), within the budget; writes never are, since the
    * first attempt may have been applied. Any status outside 2xx becomes an UpstreamError with the
-   * upstream's own message.
+   * upstream's own message. A GET sent with the caller's credential may be shared with other requests
+   * (shared-calls.ts): joined to the same call in flight, or answered by the upstream HTTP cache.
    */
-  async request(options: RequestOptions, budget: RequestBudget | null = null): Promise<UpstreamResponse> {
+  request(options: RequestOptions, budget: RequestBudget | null = null): Promise<UpstreamResponse> {
+    if (this.shared && options.method === 'GET' && !options.alone && options.headers === undefined) {
+      const path = this.basePath + options.path;
+      const get = {
+        path: options.path,
+        target: path + (options.search ?? queryString(options.query)),
+        callPath: path,
+        credential: options.credential,
+      };
+      return this.shared.get(get, budget, (scope, validators) => this.send(options, scope, validators));
+    }
+    return this.send(options, budget);
+  }
+
+  /**
+   * After a write with `credential`: the cached answers of `routes` sent with it are dropped, and no later
+   * GET joins one of its calls that was in flight before the write.
+   */
+  forget(credential: string | null, routes: readonly string[]): Promise<void> {
+    return this.shared ? this.shared.forget(credential, routes) : Promise.resolve();
+  }
+
+  /** One call through the circuit, within `scope`; with `validators`, a 304 answers instead of failing. */
+  private async send(
+    options: RequestOptions,
+    scope: CallScope | null,
+    validators?: Record<string, string>,
+  ): Promise<SharedAnswer> {
     try {
-      return await this.circuit.run(() => this.withRetry(options, budget));
+      return await this.circuit.run(() => this.withRetry(options, scope, validators));
     } catch (error) {
       throw error instanceof UpstreamError
         ? error
@@ -105,12 +158,17 @@ export class HttpSource {
     }
   }
 
-  private async withRetry(options: RequestOptions, budget: RequestBudget | null): Promise<UpstreamResponse> {
+  private async withRetry(
+    options: RequestOptions,
+    budget: CallScope | null,
+    validators: Record<string, string> | undefined,
+  ): Promise<SharedAnswer> {
     const callDeadline = Date.now() + this.options.timeoutMs;
     const deadline = budget ? Math.min(callDeadline, budget.deadline) : callDeadline;
     const path = this.basePath + options.path;
     const target = path + (options.search ?? queryString(options.query));
     const headers = this.headersOf(options, budget);
+    if (validators) Object.assign(headers, validators);
     const body = bodyOf(options, headers);
     for (let attempt = 1; ; attempt++) {
       budget?.observer?.onAttempt(this.source, options.method, attempt);
@@ -157,14 +215,23 @@ export class HttpSource {
             },
           );
         }
-        return { status: response.status, body: response.body, call };
+        return {
+          status: response.status,
+          body: response.body,
+          call,
+          headers: response.headers,
+          bytes: response.bytes,
+        };
+      }
+      if (response.status === 304 && validators) {
+        return { status: 304, body: undefined, call, headers: response.headers, bytes: 0 };
       }
       throw statusError(this.source, response, call, this.options.messageOf);
     }
   }
 
   /** The headers of every attempt: JSON, the credential as a bearer, and the request's own (its id). */
-  private headersOf(options: RequestOptions, budget: RequestBudget | null): Record<string, string> {
+  private headersOf(options: RequestOptions, budget: CallScope | null): Record<string, string> {
     const headers: Record<string, string> = { accept: 'application/json' };
     const fromRequest = budget?.observer?.upstreamHeaders;
     if (fromRequest) Object.assign(headers, fromRequest);
@@ -173,7 +240,7 @@ export class HttpSource {
     return headers;
   }
 
-  private async pause(ms: number, budget: RequestBudget | null): Promise<void> {
+  private async pause(ms: number, budget: CallScope | null): Promise<void> {
     try {
       await sleep(ms, undefined, budget?.signal ? { signal: budget.signal } : undefined);
     } catch {

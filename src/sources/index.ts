@@ -12,6 +12,7 @@ import { matatikaMessage } from './matatika/payloads.js';
 import { ROUTES as MOLTARO_ROUTES, MoltaroClient } from './moltaro/client.js';
 import { moltaroMessage } from './moltaro/payloads.js';
 import { SourceSession } from './session.js';
+import type { UpstreamCacheStore } from './upstream-cache.js';
 import { ROUTES as UPSUN_ROUTES, UpsunClient } from './upsun/client.js';
 import { upsunMessage } from './upsun/payloads.js';
 import { AUTH_ROUTES as UPSUN_AUTH_ROUTES, UpsunTokenExchange } from './upsun/token-exchange.js';
@@ -60,7 +61,12 @@ const MESSAGE_OF: Record<SourceName, (body: unknown) => string | undefined> = {
   upsun: upsunMessage,
 };
 
-export function createUpstreams(config: Config, logger: Logger): Upstreams {
+export function createUpstreams(
+  config: Config,
+  logger: Logger,
+  /** The upstream HTTP cache's store (UPSTREAM_CACHE); null: no cache. */
+  cacheStore: UpstreamCacheStore | null = null,
+): Upstreams {
   const pool = (source: SourceName, baseUrl: URL | null) =>
     baseUrl
       ? new HttpSource({
@@ -71,6 +77,9 @@ export function createUpstreams(config: Config, logger: Logger): Upstreams {
           circuit: config.circuit,
           logger,
           messageOf: MESSAGE_OF[source],
+          sharing: config.upstreamSharing,
+          cacheStore,
+          routes: ROUTES[source],
         })
       : null;
   const http = {} as Record<SourceName, HttpSource | null>;

@@ -108,6 +108,17 @@ export class SourceSession {
     return (await this.read(schema, { ...options, method: 'GET' })).data;
   }
 
+  /**
+   * After a write through this session: the answers of `routes` (templates such as `/api/profiles/{id}`)
+   * that this caller's credential has in the upstream HTTP cache are dropped, so the caller reads their
+   * own write. Awaited before the write answers.
+   */
+  async forget(routes: readonly string[]): Promise<void> {
+    if (!this.http) return;
+    const credential = await this.credential.get().catch(() => null);
+    if (credential !== null) await this.http.forget(credential, routes);
+  }
+
   /** An UpstreamError about a call already made, for upstreams that report errors inside a 2xx body. */
   fail(code: ErrorCode, message: string, call: UpstreamCall): UpstreamError {
     return new UpstreamError(code, this.source, message, { call });
@@ -129,7 +140,7 @@ export class SourceSession {
       if (error instanceof UpstreamError && error.code === 'UNAUTHENTICATED' && this.credential.renew) {
         const renewed = await this.credential.renew(credential);
         this.budget.spend(this.source);
-        return this.request(http, { ...options, credential: renewed });
+        return this.request(http, { ...options, credential: renewed, alone: true });
       }
       throw error;
     }

@@ -8,6 +8,10 @@ export interface RawResponse {
   notJson: boolean;
   /** Seconds from a Retry-After header, when there was one. */
   retryAfter: number | null;
+  /** The response headers as undici hands them over (lower-cased names), for the upstream HTTP cache. */
+  headers: Record<string, unknown>;
+  /** Bytes of the body as received. */
+  bytes: number;
 }
 
 export interface SendOptions {
@@ -98,6 +102,8 @@ class Attempt implements Dispatcher.DispatchHandler {
   private pending: Error | null = null;
   private status = 0;
   private retryAfter: string | undefined;
+  private headers: Record<string, unknown> = {};
+  private bytes = 0;
   private readonly chunks: Buffer[] = [];
   private readonly timer: NodeJS.Timeout;
   private readonly abort = (reason: Error) => {
@@ -127,12 +133,14 @@ class Attempt implements Dispatcher.DispatchHandler {
     headers: Record<string, unknown>,
   ) {
     this.status = statusCode;
+    this.headers = headers;
     const retryAfter = headers['retry-after'];
     this.retryAfter = typeof retryAfter === 'string' ? retryAfter : undefined;
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
     this.chunks.push(chunk);
+    this.bytes += chunk.length;
   }
 
   onResponseEnd(): void {
@@ -157,6 +165,8 @@ class Attempt implements Dispatcher.DispatchHandler {
       body,
       notJson,
       retryAfter: this.retryAfter === undefined ? null : parseRetryAfter(this.retryAfter),
+      headers: this.headers,
+      bytes: this.bytes,
     });
   }
 

@@ -58,8 +58,20 @@ export function createMetrics(health: () => Record<SourceName, SourceHealth>) {
     }),
     callsSaved: new Counter({
       name: 'upstream_calls_saved_total',
-      help: 'Single upstream reads not sent: one list read for many keys (batch), or keys answered by a list already read (list_coverage).',
+      help: 'Single upstream reads not sent: one list read for many keys (batch), keys answered by a list already read (list_coverage), or a GET that joined the same call of another request in flight (in_flight, loader = the source).',
       labelNames: ['loader', 'reason'] as const,
+      registers,
+    }),
+    upstreamCacheLookups: new Counter({
+      name: 'upstream_cache_lookups_total',
+      help: 'Upstream HTTP cache lookups by source: hit (fresh, no call), revalidated (a 304: a call without a body), miss, error (the store failed: served as a miss).',
+      labelNames: ['source', 'outcome'] as const,
+      registers,
+    }),
+    upstreamCacheStores: new Counter({
+      name: 'upstream_cache_stores_total',
+      help: 'Upstream answers the upstream HTTP cache kept or refreshed, by source.',
+      labelNames: ['source'] as const,
       registers,
     }),
     circuit: new Gauge({

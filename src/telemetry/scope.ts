@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SourceName } from '../config.js';
 import type { ErrorCode } from '../errors.js';
-import type { RequestObserver, Savings } from '../sources/observer.js';
+import type { RequestObserver, Savings, UpstreamCacheOutcome } from '../sources/observer.js';
 import type { Metrics } from './metrics.js';
 
 /**
@@ -40,6 +40,22 @@ export class RequestScope implements RequestObserver {
   onAttempt(source: SourceName, method: string, attempt: number): void {
     this.upstreamCalls++;
     if (attempt > 1) this.metrics?.upstreamRetries.inc({ source, method });
+  }
+
+  /** A call shared with another request in flight: this request's call all the same (its budget, its count). */
+  onShared(source: SourceName): void {
+    this.upstreamCalls++;
+    this.metrics?.callsSaved.inc({ loader: source, reason: 'in_flight' });
+  }
+
+  /** A hit answers without a call, and counts as one of the request's calls, as it would uncached. */
+  onUpstreamCache(source: SourceName, outcome: UpstreamCacheOutcome): void {
+    if (outcome === 'hit') this.upstreamCalls++;
+    this.metrics?.upstreamCacheLookups.inc({ source, outcome });
+  }
+
+  onUpstreamCacheStore(source: SourceName): void {
+    this.metrics?.upstreamCacheStores.inc({ source });
   }
 
   /** How many keys one batch carried, and how many single calls it saved (see Savings). */

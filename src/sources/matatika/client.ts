@@ -18,6 +18,13 @@ export const ROUTES = [
   '/api/workspaces/{id}/members/{id}',
 ];
 
+/** The reads a profile write changes for its caller: the profile, and the account's list that holds it. */
+const PROFILE_READS = ['/api/profiles', '/api/profiles/{id}'];
+/** Members carry their profile's name and handle. */
+const MEMBER_READS = ['/api/workspaces/{id}/members', '/api/workspaces/{id}/members/{id}'];
+/** Every workspace says whether it is the caller's default. */
+const WORKSPACE_READS = ['/api/workspaces', '/api/workspaces/{id}'];
+
 /**
  * The matatika API as one caller sees it during one request: one module per resource, each the
  * request's only cache of that resource (so nothing is shared between callers, and everything dies
@@ -50,7 +57,7 @@ export class MatatikaClient {
     input: UpsertProfileInput,
   ): Promise<{ profile: Profile; created: boolean }> {
     const answer = await this.profiles.put(id, input);
-    this.invalidate({ profile: answer.profile, changed: 'details' });
+    await this.invalidate({ profile: answer.profile, changed: 'details' });
     return answer;
   }
 
@@ -72,7 +79,7 @@ export class MatatikaClient {
         )
       : null;
     const profile = await this.profiles.patch(profileId, { defaultWorkspace: { id: workspaceId } });
-    this.invalidate({ profile, changed: 'defaultWorkspace' });
+    await this.invalidate({ profile, changed: 'defaultWorkspace' });
     return { profile, previous: before };
   }
 
@@ -80,10 +87,13 @@ export class MatatikaClient {
    * What a profile write changed. Its answer replaces the cached profile (and the account's list may
    * have changed with it). New details (name, handle…) change the members derived from the profile; a
    * new default workspace changes the `isDefault` of every workspace: the old default's and the new one's.
+   * The same goes for what the caller's credential has in the upstream HTTP cache, across requests.
    */
-  private invalidate(change: { profile: Profile; changed: 'details' | 'defaultWorkspace' }): void {
+  private async invalidate(change: { profile: Profile; changed: 'details' | 'defaultWorkspace' }) {
     this.profiles.remember(change.profile);
     if (change.changed === 'details') this.resources.members?.invalidate();
     else this.resources.workspaces?.invalidate();
+    const reads = change.changed === 'details' ? MEMBER_READS : WORKSPACE_READS;
+    await this.session.forget([...PROFILE_READS, ...reads]);
   }
 }
