@@ -1,9 +1,9 @@
 import type { GraphQLError } from 'graphql';
-import type { Entity } from './cache/response-store.js';
 import type { Config } from './config.js';
 import type { HeaderReader } from './http/exchange.js';
 import { RequestBudget } from './sources/budget.js';
 import { RequestClients, type SourceClients, type Upstreams } from './sources/index.js';
+import type { Entity } from './stores/response-store.js';
 import type { RequestScope } from './telemetry/scope.js';
 
 /**

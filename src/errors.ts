@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import type { SourceName } from './config.js';
+import type { SourceName } from './sources/registry.js';
 
 /**
  * Every `extensions.code` a client may see, each with when it is sent; clients switch on these, so they

@@ -1,9 +1,10 @@
-import { type Config, ConfigError, loadConfig, SOURCES, type SourceName } from './config.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
 import { exampleTabs } from './examples.js';
 import { createGateway } from './gateway.js';
 import { createLogger } from './logger.js';
 import { demo, type Sandbox, startSandbox } from './sandbox/index.js';
 import { type GatewayServer, startServer } from './server.js';
+import { SOURCES, type SourceName } from './sources/registry.js';
 import { startMetricsServer } from './telemetry/metrics-server.js';
 
 /**
@@ -11,23 +12,14 @@ import { startMetricsServer } from './telemetry/metrics-server.js';
  * (so `npm start` on a fresh clone serves something real), listen, and shut down cleanly on SIGTERM.
  */
 async function main() {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+  let config = configOrExit(process.env);
   const logger = createLogger(config.logLevel);
 
   let sandbox: Sandbox | null = null;
   if (config.sandbox) {
     sandbox = await startSandbox({ port: 0 });
-    for (const source of SOURCES) config.sources[source].url = new URL(sandbox.urlOf(source));
-    config.upsunAuthUrl = new URL(sandbox.urlOf('upsun-auth'));
+    // The environment again, with every source pointed at the sandbox: a Config is never changed.
+    config = configOrExit({ ...process.env, ...sandboxEnv(sandbox), SANDBOX: '1' });
   }
 
   const gateway = createGateway({
@@ -64,6 +56,26 @@ async function main() {
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+function configOrExit(env: Record<string, string | undefined>): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+/** The variables that point every source (and upsun's token exchange) at the sandbox. */
+function sandboxEnv(sandbox: Sandbox): Record<string, string> {
+  return {
+    ...Object.fromEntries(SOURCES.map((s) => [`${s.toUpperCase()}_API_URL`, sandbox.urlOf(s)])),
+    UPSUN_AUTH_URL: sandbox.urlOf('upsun-auth'),
+  };
 }
 
 const DEMO_VARIABLES = {

@@ -3,10 +3,10 @@
 import type { Cache } from '@envelop/response-cache';
 import type { ExecutionResult } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { memoryResponseCache } from '../src/cache/memory-response-cache.js';
-import { memoryOperationStore } from '../src/cache/operation-store.js';
-import { createResponseStore } from '../src/cache/response-store.js';
 import { createLogger } from '../src/logger.js';
+import { memoryResponseCache } from '../src/stores/memory-response-cache.js';
+import { memoryOperationStore } from '../src/stores/operation-store.js';
+import { createResponseStore } from '../src/stores/response-store.js';
 import { createMetrics } from '../src/telemetry/metrics.js';
 
 const answer = (text: string): ExecutionResult => ({ data: { text } });

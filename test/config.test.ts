@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, ENV_VARIABLES, loadConfig } from '../src/config.js';
 
 describe('config: parsed once, with errors that say what to set', () => {
   it('starts the sandbox by default and applies the documented defaults', () => {
@@ -15,6 +15,7 @@ describe('config: parsed once, with errors that say what to set', () => {
       url: null,
       tokenHeader: 'authorization',
       apiToken: null,
+      authUrl: null,
       timeoutMs: 10_000,
       maxResponseBytes: 5 * 1024 * 1024,
     });
@@ -120,5 +121,24 @@ describe('config: parsed once, with errors that say what to set', () => {
     expect(loadConfig({}).metricsPort).toBeNull();
     expect(loadConfig({ METRICS_PORT: '9464' }).metricsPort).toBe(9464);
     expect(() => loadConfig({ METRICS_PORT: 'metrics' })).toThrow(/METRICS_PORT: must be a port number/);
+  });
+});
+
+describe('a source reads the variables its descriptor asks for', () => {
+  it('gives only a source that exchanges its API token an AUTH_URL', () => {
+    expect(ENV_VARIABLES).toContain('UPSUN_AUTH_URL');
+    expect(ENV_VARIABLES).not.toContain('MATATIKA_AUTH_URL');
+    const config = loadConfig({
+      MATATIKA_AUTH_URL: 'https://auth.example.com',
+      UPSUN_AUTH_URL: 'https://auth.upsun.com',
+    });
+    expect(config.sources.matatika.authUrl).toBeNull();
+    expect(config.sources.upsun.authUrl?.href).toBe('https://auth.upsun.com/');
+  });
+
+  it("names a source's invalid variable with its prefix", () => {
+    expect(() => loadConfig({ CADENYA_TIMEOUT_MS: 'soon' })).toThrow(
+      /CADENYA_TIMEOUT_MS: must be a number of milliseconds/,
+    );
   });
 });

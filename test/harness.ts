@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import { afterAll, beforeEach } from 'vitest';
-import { loadConfig, SOURCES } from '../src/config.js';
+import { loadConfig } from '../src/config.js';
 import { createGateway, type Gateway } from '../src/gateway.js';
 import { createLogger } from '../src/logger.js';
 import { demo, type Sandbox, startSandbox } from '../src/sandbox/index.js';
+import { SOURCES } from '../src/sources/registry.js';
 import { pathEnv } from './support/path.js';
 
 export { demo };

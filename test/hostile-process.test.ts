@@ -7,8 +7,8 @@ import { once } from 'node:events';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SOURCES } from '../src/config.js';
 import { demo, type Sandbox, startSandbox } from '../src/sandbox/index.js';
+import { SOURCES } from '../src/sources/registry.js';
 import { pathEnv } from './support/path.js';
 
 const asDemo = { authorization: `Bearer ${demo.matatika.tokens.demo}` };

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisLink } from '../src/cache/redis.js';
 import type { Gateway } from '../src/gateway.js';
 import { createLogger } from '../src/logger.js';
+import { RedisLink } from '../src/stores/redis.js';
 import { asDemo, demo, post, useHarness } from './harness.js';
 import { type RedisServer, startRedis, untilRedis } from './redis.js';
 
@@ -265,7 +265,7 @@ describe('the response cache and the APQ registry in Redis (REDIS_URL, a real re
   it('keeps the APQ registry bounded: the newest registrations, each with a TTL (issue 15, row 1)', async () => {
     const link = new RedisLink(`${redis.url}/3`, createLogger('silent'));
     const store = new Redis(`${redis.url}/3`);
-    const { redisOperationStore } = await import('../src/cache/operation-store.js');
+    const { redisOperationStore } = await import('../src/stores/operation-store.js');
     const registry = redisOperationStore(link, createLogger('silent'), { maxEntries: 3, ttlMs: 60_000 });
     await until(async () => link.state === 'up', 'connected');
     const hashes = ['a', 'b', 'c', 'd', 'e'].map((x) => createHash('sha256').update(x).digest('hex'));

@@ -3,8 +3,8 @@
 // Cache-Control and ETag only when a test asks (setCaching), and its log shows every conditional GET
 // and 304. Each test fails with its mechanism taken out (see the README, Caching).
 import { describe, expect, it } from 'vitest';
-import { memoryUpstreamStore } from '../src/cache/upstream-store.js';
 import type { Gateway } from '../src/gateway.js';
+import { memoryUpstreamStore } from '../src/stores/upstream-store.js';
 import { asDemo, demo, post, useHarness } from './harness.js';
 
 const h = useHarness();

@@ -2,11 +2,11 @@ import { createRequire } from 'node:module';
 import type { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { RedisLink } from '../cache/redis.js';
+import type { RateLimitPolicy } from '../config/governance.js';
 import type { Config } from '../config.js';
-import type { RateLimitPolicy } from '../config-governance.js';
 import { refusal } from '../errors.js';
 import { callerScope } from '../plugins/use-response-cache.js';
+import type { RedisLink } from '../stores/redis.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { HeaderReader, OutgoingHeaders } from './exchange.js';
 

@@ -12,7 +12,7 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { JWTPayload } from 'jose';
-import type { AuthConfig } from '../config-governance.js';
+import type { AuthConfig } from '../config/governance.js';
 import type { InitialContext } from '../context.js';
 import { fieldsOf, setsOf, type Walk } from '../cost/walk.js';
 import { refusal } from '../errors.js';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
-import type { OperationStore } from '../cache/operation-store.js';
 import type { PersistedOperationsConfig } from '../config.js';
 import { refusal } from '../errors.js';
+import type { OperationStore } from '../stores/operation-store.js';
 
 /** The hash of Apollo's APQ extension, `{ persistedQuery: { version: 1, sha256Hash } }`, if well-formed. */
 function apqHash(params: GraphQLParams): string | null {

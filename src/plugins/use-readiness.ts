@@ -1,7 +1,7 @@
 import type { Plugin } from 'graphql-yoga';
-import type { StoreState } from '../cache/redis.js';
-import type { SourceName } from '../config.js';
 import type { SourceHealth } from '../sources/index.js';
+import type { SourceName } from '../sources/registry.js';
+import type { StoreState } from '../stores/redis.js';
 
 export type Lifecycle = 'starting' | 'ready' | 'draining';
 

@@ -4,12 +4,13 @@ import { type Cache, useResponseCache } from '@envelop/response-cache';
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import { print } from 'graphql';
 import type { GraphQLParams, Plugin, YogaInitialContext } from 'graphql-yoga';
-import { CALLER_ENTITY, type Entity } from '../cache/entities.js';
-import { type ResponseStore, responseKey } from '../cache/response-store.js';
-import { type Config, type ResponseCacheConfig, SOURCES } from '../config.js';
+import type { Config, ResponseCacheConfig } from '../config.js';
 import type { Context } from '../context.js';
 import { addResponseHeaders, cachedAnswerHeaders, revalidate } from '../http/conditional.js';
 import { parseMemberKey } from '../sources/matatika/client.js';
+import { SOURCES } from '../sources/registry.js';
+import { CALLER_ENTITY, type Entity } from '../stores/entities.js';
+import { type ResponseStore, responseKey } from '../stores/response-store.js';
 import { withoutCost } from './use-cost-limit.js';
 
 /**

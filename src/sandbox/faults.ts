@@ -1,6 +1,9 @@
 // Fault rules: validated when injected (a misuse fails at the call that made it, not as a puzzling response),
 // matched in injection order, so `times`-limited rules injected one after another play out as a sequence.
-import type { Fault, FaultRule, RecordedRequest, SandboxSource } from './index.js';
+import type { Fault, FaultRule, RecordedRequest, SandboxSource } from './types.js';
+
+/** Truncated JSON, as a proxy cutting a response short would deliver it. */
+export const MALFORMED_BODY = '{"_embedded": {"profiles": [{"id": "auth0|6a21dc7a';
 
 export const SOURCES: readonly SandboxSource[] = ['matatika', 'cadenya', 'moltaro', 'upsun', 'upsun-auth'];
 

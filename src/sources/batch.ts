@@ -1,6 +1,6 @@
-import type { SourceName } from '../config.js';
 import { type ErrorCode, UpstreamError } from '../errors.js';
 import { idProblem } from './paths.js';
+import type { SourceName } from './registry.js';
 
 /**
  * Loads a batch keyed by ids, after checking each id on its own: an invalid id (empty, `..`, over-long,

@@ -1,6 +1,6 @@
-import type { SourceName } from '../config.js';
 import { LimitError, type UpstreamCall, UpstreamError } from '../errors.js';
 import type { RequestObserver } from './observer.js';
+import type { SourceName } from './registry.js';
 import type { InFlight } from './transport.js';
 
 /** Upstream failures logged at warn per request; past it they go to debug, so one request's log stays small. */

@@ -6,8 +6,8 @@ import {
   circuitBreaker,
   handleWhen,
 } from 'cockatiel';
-import type { SourceName } from '../config.js';
 import { UpstreamError } from '../errors.js';
+import type { SourceName } from './registry.js';
 
 export type CircuitStateName = 'closed' | 'open' | 'half-open';
 

@@ -1,5 +1,5 @@
-import type { SourceName } from '../config.js';
 import { UpstreamError } from '../errors.js';
+import type { SourceName } from './registry.js';
 
 /** A caller's credential for one source, resolved lazily so a query that never touches a source never needs one. */
 export interface Credential {

@@ -1,5 +1,5 @@
-import type { SourceName } from '../config.js';
 import { type ErrorCode, type UpstreamCall, UpstreamError } from '../errors.js';
+import type { SourceName } from './registry.js';
 import type { RawResponse } from './transport.js';
 
 /** Socket errors after which a GET is worth one more try: usually a keep-alive socket the upstream closed. */

@@ -1,6 +1,6 @@
-import type { SourceName } from '../config.js';
 import { type CallScope, ClientGone, cancelled, deadlinePassed, type RequestBudget } from './budget.js';
 import type { RequestObserver } from './observer.js';
+import type { SourceName } from './registry.js';
 
 /**
  * One upstream call several requests wait for (single-flight), run within the source's own timeout, which

@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import type { SourceName } from '../config.js';
-import type { UpstreamSharingConfig } from '../config-upstream.js';
+import type { UpstreamSharingConfig } from '../config/upstream-sharing.js';
 import { type UpstreamCall, UpstreamError } from '../errors.js';
 import { type CallScope, ClientGone, cancelled, deadlinePassed, type RequestBudget } from './budget.js';
 import { Circuit, type CircuitOptions } from './circuit.js';
 import { RETRYABLE_SOCKET_ERRORS, statusError, timeoutError, transportError } from './failures.js';
 import { queryString, type UpstreamPath } from './paths.js';
+import type { SourceName } from './registry.js';
 import { type SharedAnswer, SharedCalls } from './shared-calls.js';
 import { AttemptTimeout, type RawResponse, Transport } from './transport.js';
 import type { UpstreamCacheStore } from './upstream-cache.js';

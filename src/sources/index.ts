@@ -1,21 +1,14 @@
 import type { Logger } from 'pino';
-import { type Config, SOURCES, type SourceName } from '../config.js';
+import type { Config } from '../config.js';
 import type { RequestBudget } from './budget.js';
-import { ROUTES as CADENYA_ROUTES, CadenyaClient } from './cadenya/client.js';
-import { cadenyaMessage } from './cadenya/payloads.js';
 import type { CircuitStateName } from './circuit.js';
 import { type Credential, staticCredential } from './credentials.js';
 import { CursorCodec } from './cursor.js';
+import type { TokenExchange } from './descriptor.js';
 import { HttpSource } from './http.js';
-import { ROUTES as MATATIKA_ROUTES, MatatikaClient } from './matatika/client.js';
-import { matatikaMessage } from './matatika/payloads.js';
-import { ROUTES as MOLTARO_ROUTES, MoltaroClient } from './moltaro/client.js';
-import { moltaroMessage } from './moltaro/payloads.js';
+import { REGISTRY, SOURCES, type SourceName } from './registry.js';
 import { SourceSession } from './session.js';
 import type { UpstreamCacheStore } from './upstream-cache.js';
-import { ROUTES as UPSUN_ROUTES, UpsunClient } from './upsun/client.js';
-import { upsunMessage } from './upsun/payloads.js';
-import { AUTH_ROUTES as UPSUN_AUTH_ROUTES, UpsunTokenExchange } from './upsun/token-exchange.js';
 
 /** An upstream as the metrics see it: where it is, and the route templates its paths follow. */
 export interface UpstreamTarget {
@@ -29,7 +22,8 @@ export interface UpstreamTarget {
 /** The long-lived part of the sources, shared by all requests: connection pools and upsun's token cache. */
 export interface Upstreams {
   http: Record<SourceName, HttpSource | null>;
-  upsunExchange: UpsunTokenExchange | null;
+  /** The server-side credential of each source whose API token is exchanged (upsun), when it has one. */
+  exchanges: Partial<Record<SourceName, TokenExchange>>;
   cursors: CursorCodec;
   logger: Logger;
   /** Each source's state for the readiness probe and the metrics, read without calling any upstream. */
@@ -47,27 +41,13 @@ export interface SourceHealth {
   circuit: CircuitStateName;
 }
 
-const ROUTES: Record<SourceName, readonly string[]> = {
-  matatika: MATATIKA_ROUTES,
-  cadenya: CADENYA_ROUTES,
-  moltaro: MOLTARO_ROUTES,
-  upsun: UPSUN_ROUTES,
-};
-
-const MESSAGE_OF: Record<SourceName, (body: unknown) => string | undefined> = {
-  matatika: matatikaMessage,
-  cadenya: cadenyaMessage,
-  moltaro: moltaroMessage,
-  upsun: upsunMessage,
-};
-
 export function createUpstreams(
   config: Config,
   logger: Logger,
   /** The upstream HTTP cache's store (UPSTREAM_CACHE); null: no cache. */
   cacheStore: UpstreamCacheStore | null = null,
 ): Upstreams {
-  const pool = (source: SourceName, baseUrl: URL | null) =>
+  const pool = (source: SourceName, baseUrl: URL | null, routes: readonly string[]) =>
     baseUrl
       ? new HttpSource({
           source,
@@ -76,26 +56,32 @@ export function createUpstreams(
           maxResponseBytes: config.sources[source].maxResponseBytes,
           circuit: config.circuit,
           logger,
-          messageOf: MESSAGE_OF[source],
+          messageOf: REGISTRY[source].messageOf,
           sharing: config.upstreamSharing,
           cacheStore,
-          routes: ROUTES[source],
+          routes,
         })
       : null;
   const http = {} as Record<SourceName, HttpSource | null>;
-  for (const source of Object.keys(config.sources) as SourceName[])
-    http[source] = pool(source, config.sources[source].url);
-  const auth = config.sources.upsun.apiToken ? pool('upsun', config.upsunAuthUrl) : null;
-  const apiToken = config.sources.upsun.apiToken;
-  const targets: UpstreamTarget[] = SOURCES.flatMap((source) => {
-    const url = config.sources[source].url;
-    return url ? [{ source, url, routes: ROUTES[source] }] : [];
-  });
-  if (auth && config.upsunAuthUrl)
-    targets.push({ source: 'upsun', url: config.upsunAuthUrl, routes: UPSUN_AUTH_ROUTES });
+  const exchanges: Upstreams['exchanges'] = {};
+  const authPools: HttpSource[] = [];
+  const targets: UpstreamTarget[] = [];
+  for (const source of SOURCES) {
+    const { url, apiToken, authUrl } = config.sources[source];
+    const { routes, exchange } = REGISTRY[source];
+    http[source] = pool(source, url, routes);
+    if (url) targets.push({ source, url, routes });
+    const auth = exchange && apiToken ? pool(source, authUrl, exchange.routes) : null;
+    if (auth && authUrl && apiToken && exchange) {
+      exchanges[source] = exchange.create(auth, apiToken, logger);
+      authPools.push(auth);
+      targets.push({ source, url: authUrl, routes: exchange.routes });
+    }
+  }
+  const pools = () => [...Object.values(http), ...authPools];
   return {
     http,
-    upsunExchange: auth && apiToken ? new UpsunTokenExchange(auth, apiToken, logger) : null,
+    exchanges,
     cursors: new CursorCodec(config.cursorSecret),
     logger,
     // The breakers' own state: a probe never calls an upstream. A source with no URL has no circuit.
@@ -108,28 +94,25 @@ export function createUpstreams(
       ) as Record<SourceName, SourceHealth>,
     targets,
     close: async () => {
-      await Promise.all([...Object.values(http), auth].map((h) => h?.close()));
+      await Promise.all(pools().map((h) => h?.close()));
     },
     destroy: async () => {
-      await Promise.all([...Object.values(http), auth].map((h) => h?.destroy()));
+      await Promise.all(pools().map((h) => h?.destroy()));
     },
   };
 }
 
 /** What one request may reach: each source's client, bound to the caller's own credential for it. */
-export interface SourceClients {
-  matatika: MatatikaClient;
-  cadenya: CadenyaClient;
-  moltaro: MoltaroClient;
-  upsun: UpsunClient;
-}
+export type SourceClients = {
+  readonly [S in SourceName]: ReturnType<(typeof REGISTRY)[S]['client']>;
+};
 
 /**
  * Each source's client for one request, built on first use: a request that reads one source pays for
- * one client and one credential lookup.
+ * one client and one credential lookup. Its getters (one per source) are defined from the registry below.
  */
-export class RequestClients implements SourceClients {
-  private clients: Partial<SourceClients> = {};
+class RequestClientsBase {
+  readonly clients: Partial<Record<SourceName, unknown>> = {};
 
   constructor(
     private readonly config: Config,
@@ -139,24 +122,9 @@ export class RequestClients implements SourceClients {
     readonly budget: RequestBudget,
   ) {}
 
-  get matatika(): MatatikaClient {
-    this.clients.matatika ??= new MatatikaClient(this.session('matatika'));
-    return this.clients.matatika;
-  }
-
-  get cadenya(): CadenyaClient {
-    this.clients.cadenya ??= new CadenyaClient(this.session('cadenya'), this.upstreams.cursors);
-    return this.clients.cadenya;
-  }
-
-  get moltaro(): MoltaroClient {
-    this.clients.moltaro ??= new MoltaroClient(this.session('moltaro'));
-    return this.clients.moltaro;
-  }
-
-  get upsun(): UpsunClient {
-    this.clients.upsun ??= new UpsunClient(this.session('upsun'), this.upstreams.cursors);
-    return this.clients.upsun;
+  client(source: SourceName): unknown {
+    this.clients[source] ??= REGISTRY[source].client(this.session(source), this.upstreams.cursors);
+    return this.clients[source];
   }
 
   private session(source: SourceName): SourceSession {
@@ -173,12 +141,23 @@ export class RequestClients implements SourceClients {
   private credential(source: SourceName): Credential {
     const { tokenHeader, apiToken } = this.config.sources[source];
     const header = { name: tokenHeader, value: this.headers.get(tokenHeader) };
-    const exchange = this.upstreams.upsunExchange;
-    // upsun's server-side token is an API token, only ever sent to the auth server; the API gets the
-    // bearer it is exchanged for.
-    if (source === 'upsun' && !header.value && exchange) {
+    const exchange = this.upstreams.exchanges[source];
+    // An exchanged API token is only ever sent to the auth server; the API gets the bearer it buys.
+    if (!header.value && exchange) {
       return { get: () => exchange.get(), renew: (stale) => exchange.renew(stale) };
     }
-    return staticCredential(source, header, source === 'upsun' ? null : apiToken);
+    return staticCredential(source, header, REGISTRY[source].exchange ? null : apiToken);
   }
 }
+
+for (const source of SOURCES) {
+  Object.defineProperty(RequestClientsBase.prototype, source, {
+    get(this: RequestClientsBase) {
+      return this.client(source);
+    },
+  });
+}
+
+export const RequestClients = RequestClientsBase as new (
+  ...args: ConstructorParameters<typeof RequestClientsBase>
+) => RequestClientsBase & SourceClients;

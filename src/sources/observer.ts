@@ -1,4 +1,4 @@
-import type { SourceName } from '../config.js';
+import type { SourceName } from './registry.js';
 
 /** Single calls a batch did not send: one list read for many keys, or keys a list already read answered. */
 export interface Savings {

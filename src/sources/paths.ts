@@ -1,5 +1,5 @@
-import type { SourceName } from '../config.js';
 import { InputError } from '../errors.js';
+import type { SourceName } from './registry.js';
 
 /**
  * A path the gateway may request, built by `pathOf` from a fixed template. The brand keeps a raw client

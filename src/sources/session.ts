@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { SourceName } from '../config.js';
 import { type ErrorCode, type UpstreamCall, UpstreamError } from '../errors.js';
 import type { RequestBudget } from './budget.js';
 import type { Credential } from './credentials.js';
 import type { HttpSource, RequestOptions, UpstreamResponse } from './http.js';
 import type { RequestObserver } from './observer.js';
+import type { SourceName } from './registry.js';
 import { Slots } from './slots.js';
 
 /** A call as a source client asks for it: everything but the credential, which the session adds. */

@@ -1,11 +1,11 @@
 import { createHash, createHmac } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
-import type { SourceName } from '../config.js';
 import type { UpstreamCall } from '../errors.js';
 import type { CallScope, RequestBudget } from './budget.js';
 import { Flight } from './flight.js';
 import type { UpstreamCacheOutcome } from './observer.js';
+import type { SourceName } from './registry.js';
 import {
   cachingHeaders,
   hasValidator,

@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { SOURCES, type SourceName } from '../config.js';
 import type { SourceHealth } from '../sources/index.js';
+import { SOURCES, type SourceName } from '../sources/registry.js';
 
 const CIRCUIT_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { SourceName } from '../config.js';
 import type { ErrorCode } from '../errors.js';
 import type { RequestObserver, Savings, UpstreamCacheOutcome } from '../sources/observer.js';
+import type { SourceName } from '../sources/registry.js';
 import type { Metrics } from './metrics.js';
 
 /**

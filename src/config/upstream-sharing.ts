@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { flag } from './fields.js';
 
-/** Work shared across requests on the upstream path: single-flight and the upstream HTTP cache (issue 18). */
+/** Work shared across requests on the upstream path: single-flight and the upstream HTTP cache. */
 export interface UpstreamSharingConfig {
   /** Identical GETs in flight at once, with one credential, are one call (UPSTREAM_DEDUPE, on by default). */
   dedupe: boolean;
@@ -15,10 +16,7 @@ export interface UpstreamSharingConfig {
 
 /** The environment variables of the upstream sharing. */
 export const upstreamSharingShape = {
-  UPSTREAM_DEDUPE: z
-    .enum(['0', '1'], { error: 'must be 0 or 1' })
-    .transform((v) => v === '1')
-    .optional(),
+  UPSTREAM_DEDUPE: flag.optional(),
   UPSTREAM_CACHE: z.enum(['off', 'memory', 'redis'], { error: 'must be off, memory or redis' }).optional(),
   UPSTREAM_CACHE_MAX_BYTES: z.coerce
     .number({ error: 'must be a whole number of bytes' })

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { headerName } from './fields.js';
 
 /** One rate-limit policy: `points` upstream calls per `windowSeconds`. */
 export interface RateLimitPolicy {
@@ -80,12 +81,9 @@ const clientRates = z.string().transform((v, ctx) => {
   return clients;
 });
 
-const header = z
-  .string()
-  .regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name such as x-gateway-authorization')
-  .transform((v) => v.toLowerCase());
+const header = headerName('x-gateway-authorization');
 
-/** The environment variables of issue 19's governance: rate limits and the gateway's own auth. */
+/** The environment variables of governance: rate limits and the gateway's own auth. */
 export const governanceShape = {
   RATE_LIMIT: rate.optional(),
   RATE_LIMIT_CLIENTS: clientRates.optional(),
