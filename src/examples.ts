@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 /**
  * The example operations of schema/examples/, which GraphiQL opens with and the README shows. They are
  * checked against the schema by `npm run codegen -- --check` and run against the sandbox by
- * test/examples.test.ts, so what a newcomer sees first is known to work.
+ * test/schema/examples.test.ts, so what a newcomer sees first is known to work.
  */
 export const EXAMPLES = ['overview', 'workspace-members', 'set-default-workspace', 'upsert-profile'] as const;
 export type ExampleName = (typeof EXAMPLES)[number];

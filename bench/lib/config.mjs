@@ -26,7 +26,7 @@ npm run bench -- --systems gateway,bare --latencies 0 --scenarios Q1 --rounds 1 
                                    a subset of systems, latencies or scenarios: written to bench/.work/partial/
 npm run bench -- --verify-only     start everything, check and print every system's answers, stop
 npm run bench -- --tabs --rounds 2 --duration 5
-                                   "one screen, many tabs" alone (issue 18, lib/tabs.mjs): Q2 at 50
+                                   "one screen, many tabs" alone (lib/tabs.mjs): Q2 at 50
                                    connections and 20 ms, single-flight and the upstream cache off and on
 
 Systems (--systems, default all): ${ALL_SYSTEMS.join(', ')}.

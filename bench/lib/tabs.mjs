@@ -1,4 +1,4 @@
-// "One screen, many tabs" (issue 18; bench/README.md says what is measured): Q2 from 50 connections at
+// "One screen, many tabs" (bench/README.md says what is measured): Q2 from 50 connections at
 // 20 ms with the sandbox sending max-age and an ETag, on the gateway today, with single-flight, and with
 // single-flight and the upstream cache, for one credential and for fifty. A cold burst of fifty requests
 // on empty caches comes first, since "fifty tabs open the screen at once" is what the issue is about.

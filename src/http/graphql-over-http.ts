@@ -3,7 +3,7 @@ import type { GraphQLParams } from 'graphql-yoga';
 import type { HeaderReader, OutgoingHeaders } from './exchange.js';
 
 // GraphQL over HTTP as Yoga answers it, for the requests the fast path serves itself. Each rule here
-// mirrors Yoga 5's (named beside it), and test/differential.test.ts holds the two paths to the same bytes.
+// mirrors Yoga 5's (named beside it), and test/operations/differential.test.ts holds the two paths to the same bytes.
 
 /** The answer types of a single (non-streamed) result, the ones the fast path serves. */
 export type RegularMediaType = 'application/json' | 'application/graphql-response+json';

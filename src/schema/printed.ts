@@ -4,7 +4,7 @@ import { schema } from './index.js';
 import { printStitchingSdl } from './stitching.js';
 
 /**
- * The checked-in SDL, one file per reader (`npm run schema:print` writes them; test/schema.test.ts fails
+ * The checked-in SDL, one file per reader (`npm run schema:print` writes them; test/schema/printed-sdl.test.ts fails
  * when any drifts):
  * - schema.graphql: what a client introspects at /graphql;
  * - subgraph.graphql: the same as an Apollo Federation v2 subgraph (`_service { sdl }`), with @link and @key;

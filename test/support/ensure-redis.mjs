@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`'s pretest: the Redis tests start a real redis-server (test/redis.ts), so a fresh machine
+// `npm test`'s pretest: the Redis tests start a real redis-server (test/support/redis.ts), so a fresh machine
 // gets Debian's package here, or one line saying what to install. Nothing happens when it is on PATH.
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
