@@ -2,7 +2,7 @@
 // Where one scenario's CPU goes: the gateway as production runs it, under --cpu-prof, sent a fixed load over
 // the sandbox; prints self time by package and by function, and keeps the .cpuprofile for DevTools.
 //
-//   node bench/profile.mjs --scenario Q2 --seconds 10 [--dir /path/to/checkout] [--env METRICS=0]
+//   node bench/profile.mjs --scenario Q2 --seconds 10 [--dir /path/to/checkout] [--env METRICS=0] [--headers k=v]
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,6 +17,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '10' },
     dir: { type: 'string', default: '.' },
     env: { type: 'string', default: '' },
+    headers: { type: 'string', default: '' },
     top: { type: 'string', default: '30' },
     connections: { type: 'string', default: '10' },
     distinct: { type: 'boolean', default: false },
@@ -78,7 +79,16 @@ async function main() {
   const result = await autocannon({
     url,
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${token}`,
+      ...Object.fromEntries(
+        args.headers
+          .split(',')
+          .filter(Boolean)
+          .map((kv) => kv.split('=')),
+      ),
+    },
     body: JSON.stringify({ query: scenario.gateway.query, variables: scenario.gateway.variables }),
     ...(distinct
       ? {

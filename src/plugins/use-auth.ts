@@ -1,4 +1,5 @@
 import {
+  BREAK,
   type DocumentNode,
   type GraphQLSchema,
   getNamedType,
@@ -9,9 +10,11 @@ import {
   isObjectType,
   Kind,
   type SelectionSetNode,
+  visit,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { JWTPayload } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { AuthConfig } from '../config/governance.js';
 import type { InitialContext } from '../context.js';
 import { fieldsOf, setsOf, type Walk } from '../cost/walk.js';
@@ -50,6 +53,26 @@ export function useAuth({ auth }: AuthOptions): Plugin {
     });
     return jose;
   };
+  // A signature is checked once per token: an RS256 verify on every request made Q1 cost half as much
+  // again. Only tokens that verified are kept, at most a minute and never past their `exp`.
+  const accepted = new LRUCache<string, JWTPayload>({
+    max: 10_000,
+    maxSize: 8 * 1024 * 1024,
+    sizeCalculation: (payload, token) => token.length + JSON.stringify(payload).length,
+    ttl: 60_000,
+  });
+  const verifyOnce = async (token: string): Promise<JWTPayload | null> => {
+    const known = accepted.get(token);
+    if (known) return unexpired(known) ? known : null;
+    try {
+      const payload = await (await verifier()).verify(token);
+      const left = typeof payload.exp === 'number' ? payload.exp * 1000 - Date.now() : 60_000;
+      if (left > 0) accepted.set(token, payload, { ttl: Math.min(60_000, left) });
+      return payload;
+    } catch {
+      return null;
+    }
+  };
   const requirementsOf = memoize(requirements);
   const verified = new WeakMap<object, Promise<JWTPayload | null>>();
   const verify = (request: InitialContext['request']) => {
@@ -59,38 +82,66 @@ export function useAuth({ auth }: AuthOptions): Plugin {
         .get(auth.tokenHeader)
         ?.replace(/^Bearer\s+/i, '')
         .trim();
-      payload = token
-        ? verifier()
-            .then(({ verify }) => verify(token))
-            .catch(() => null)
-        : Promise.resolve(null);
+      payload = token ? verifyOnce(token) : Promise.resolve(null);
       verified.set(request, payload);
     }
     return payload;
   };
+  type Need = readonly [coordinate: string, requirement: Requirement];
+  const needsOf = (
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    variables: Record<string, unknown> | null | undefined,
+  ): Need[] => {
+    const operation = getOperationAST(document, operationName);
+    if (!operation) return [];
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {});
+    if (coerced.errors) return [];
+    const fragments: Walk['fragments'] = {};
+    for (const d of document.definitions) {
+      if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+    }
+    const walk: Walk = { schema, fragments, variables: coerced.coerced };
+    const reached = new Set<string>();
+    reach(walk, operation.operation === 'mutation' ? 'Mutation' : 'Query', [operation.selectionSet], reached);
+    const required = requirementsOf(schema);
+    return [...reached].flatMap((coordinate) => {
+      const r = required.get(coordinate);
+      return r ? [[coordinate, r] as const] : [];
+    });
+  };
+  // Only a variable in @skip/@include makes what an operation reaches depend on its variables; any
+  // other document's needs are computed once per parsed document and operation name.
+  const fixed = new WeakMap<DocumentNode, Map<string, Need[]>>();
+  const needsOfRequest = (
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    variables: Record<string, unknown> | null | undefined,
+  ): Need[] => {
+    let byName = fixed.get(document);
+    if (!byName) {
+      if (skipsByVariable(document)) return needsOf(schema, document, operationName, variables);
+      byName = new Map();
+      fixed.set(document, byName);
+    }
+    const key = operationName ?? '';
+    let needs = byName.get(key);
+    if (!needs) {
+      needs = needsOf(schema, document, operationName, variables);
+      byName.set(key, needs);
+    }
+    return needs;
+  };
   return {
     async onExecute({ args }) {
-      const operation = getOperationAST(args.document, args.operationName);
-      if (!operation) return;
-      const coerced = getVariableValues(
+      const needs = needsOfRequest(
         args.schema,
-        operation.variableDefinitions ?? [],
-        (args.variableValues as Record<string, unknown>) ?? {},
+        args.document,
+        args.operationName,
+        args.variableValues as Record<string, unknown> | undefined,
       );
-      if (coerced.errors) return;
-      const fragments: Walk['fragments'] = {};
-      for (const d of (args.document as DocumentNode).definitions) {
-        if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-      }
-      const walk: Walk = { schema: args.schema, fragments, variables: coerced.coerced };
-      const root = operation.operation === 'mutation' ? 'Mutation' : 'Query';
-      const reached = new Set<string>();
-      reach(walk, root, [operation.selectionSet], reached);
-      const required = requirementsOf(args.schema);
-      const needs = [...reached].flatMap((coordinate) => {
-        const r = required.get(coordinate);
-        return r ? [[coordinate, r] as const] : [];
-      });
       if (needs.length === 0) return;
       const payload = await verify((args.contextValue as InitialContext).request);
       if (!payload) {
@@ -113,6 +164,23 @@ export function useAuth({ auth }: AuthOptions): Plugin {
       }
     },
   };
+}
+
+/** Whether any @skip or @include of the document takes its condition from a variable. */
+function skipsByVariable(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Directive(node) {
+      if (
+        (node.name.value === 'skip' || node.name.value === 'include') &&
+        node.arguments?.some((a) => a.value.kind === Kind.VARIABLE)
+      ) {
+        found = true;
+        return BREAK;
+      }
+    },
+  });
+  return found;
 }
 
 /** Every `Type.field` the selection reaches, and every object type it may return. */
@@ -158,6 +226,11 @@ function requirements(schema: GraphQLSchema): Map<string, Requirement> {
     for (const field of Object.values(type.getFields())) add(`${type.name}.${field.name}`, field.extensions);
   }
   return found;
+}
+
+/** A kept token is checked against the wall clock too: its entry's TTL runs on a monotonic clock. */
+function unexpired(payload: JWTPayload): boolean {
+  return typeof payload.exp !== 'number' || payload.exp * 1000 > Date.now();
 }
 
 /** OAuth's `scope` (space-separated) or `scp` (a list or a string). */

@@ -1,10 +1,23 @@
 import { createServer, type Server } from 'node:http';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import type { Gateway } from '../../src/gateway.js';
 import { asDemo, codes, demo, post, useHarness } from '../support/harness.js';
 import { close, listen } from '../support/projects-subgraph.js';
+
+// Counts the gateway's signature checks: jose as it is, with jwtVerify observed.
+const verifications = vi.hoisted(() => ({ count: 0 }));
+vi.mock('jose', async (importOriginal) => {
+  const jose = await importOriginal<typeof import('jose')>();
+  return {
+    ...jose,
+    jwtVerify: (...args: Parameters<typeof jose.jwtVerify>) => {
+      verifications.count++;
+      return jose.jwtVerify(...args);
+    },
+  };
+});
 
 const P = demo.matatika.profileIds;
 const h = useHarness();
@@ -41,6 +54,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   if (jwks) await close(jwks);
+});
+afterEach(() => {
+  vi.useRealTimers();
 });
 
 const UPSERT = `mutation { upsertProfile(input: { profileId: "${P.demo}", name: "Renamed" }) { profile { name } } }`;
@@ -100,6 +116,25 @@ describe('auth at the gateway (AUTH_JWKS_URL): @authenticated and @requiresScope
     expect(res.data).toEqual({ profile: { name: expect.any(String) } });
     const skipped = await post(gateway, `{ __typename profile(id: "${P.demo}") @skip(if: true) { name } }`);
     expect(skipped).toEqual({ data: { __typename: 'Query' } });
+    // One document, its @skip by a variable: each request's own variables decide what it reaches.
+    const bySkip = `query ($s: Boolean!) { __typename profile(id: "${P.demo}") @skip(if: $s) { name } }`;
+    expect(await post(gateway, bySkip, { variables: { s: true } })).toEqual({ data: { __typename: 'Query' } });
+    expect(codes(await post(gateway, bySkip, { variables: { s: false } }))).toEqual(['UNAUTHENTICATED']);
+    expect(await post(gateway, bySkip, { variables: { s: true } })).toEqual({ data: { __typename: 'Query' } });
+  });
+
+  it("checks a token's signature once, however many requests carry it", async () => {
+    const headers = withToken(await sign({ scope: 'profile:read' }));
+    const before = verifications.count;
+    for (let i = 0; i < 3; i++) expect((await post(gateway, READ, { headers })).errors).toBeUndefined();
+    expect(verifications.count - before).toBe(1);
+  });
+
+  it('refuses a token it accepted once, after the token has expired', async () => {
+    const headers = withToken(await sign({}));
+    expect((await post(gateway, READ, { headers })).errors).toBeUndefined();
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 10 * 60_000 });
+    expect(codes(await post(gateway, READ, { headers }))).toEqual(['UNAUTHENTICATED']);
   });
 
   it('is off by default: the per-source credentials alone decide, and the directives are in the SDL regardless', async () => {
