@@ -32,7 +32,7 @@ export interface Admission {
 export interface RateLimits {
   /** Before anything runs: the caller's bucket, and a refusal when it is empty. */
   admit(headers: HeaderReader): Promise<Admission>;
-  /** After the answer: takes the calls the request made (at least 1) and returns its RateLimit headers. */
+  /** After the answer: takes the rest of the calls the request made (admit took one) and returns its RateLimit headers. */
   settle(admission: Admission, calls: number): Promise<OutgoingHeaders>;
 }
 
@@ -57,7 +57,10 @@ export function createRateLimits(
   const extra = config.governance.auth ? [config.governance.auth.tokenHeader] : [];
   const scopeOf = callerScope(config, limits.secret, extra);
   const limiters = new Map<RateLimitPolicy, RateLimiterAbstract>();
+  // `RateLimit-Policy`: the quota and its window, in seconds; the same on every answer of a policy.
+  const policyHeaders = new Map<RateLimitPolicy, string>();
   for (const policy of [limits.policy, ...limits.clients.values()]) {
+    policyHeaders.set(policy, `"${policy.name}";q=${policy.points};w=${policy.windowSeconds}`);
     const options = { points: policy.points, duration: policy.windowSeconds, keyPrefix: `rl:${policy.name}` };
     limiters.set(
       policy,
@@ -94,22 +97,33 @@ export function createRateLimits(
       const scope = scopeOf({ headers });
       const key = named ? `c:${policy.name}:${scope}` : `s:${scope}`;
       const limiter = limiters.get(policy) as RateLimiterAbstract;
-      const admission: Admission = { refused: null, headers: policyHeader(policy), key, policy, limiter };
-      let state: { consumedPoints: number; msBeforeNext: number } | null;
+      const admission: Admission = {
+        refused: null,
+        headers: { 'ratelimit-policy': policyHeaders.get(policy) as string },
+        key,
+        policy,
+        limiter,
+      };
+      // One point taken now, the rest of the request's calls after it: a request of one call or none
+      // costs one store command. An over-limit answer resolves (it is no store failure for the circuit).
+      let state: { consumedPoints: number; msBeforeNext: number; over?: true };
       try {
-        state = await run(() => limiter.get(key));
+        state = await run(() =>
+          limiter.consume(key, 1).catch((e: unknown) => {
+            if (e instanceof Error) throw e;
+            const res = e as { consumedPoints: number; msBeforeNext: number };
+            return { consumedPoints: res.consumedPoints, msBeforeNext: res.msBeforeNext, over: true as const };
+          }),
+        );
       } catch (error) {
         failedOpen(error);
         return { ...admission, limiter: null };
       }
-      if (state && state.consumedPoints >= policy.points) {
+      if (state.over) {
         counted.limited?.inc();
         const retryAfter = Math.max(1, Math.ceil(state.msBeforeNext / 1000));
-        admission.headers = {
-          ...admission.headers,
-          ...rateHeader(policy, 0, retryAfter),
-          'retry-after': String(retryAfter),
-        };
+        admission.headers.ratelimit = rateHeader(policy, 0, retryAfter);
+        admission.headers['retry-after'] = String(retryAfter);
         admission.refused = refusal(
           'RATE_LIMITED',
           `Rate limit reached: ${policy.points} upstream calls per ${policy.windowSeconds} s (policy ${policy.name}); retry in ${retryAfter} s.`,
@@ -119,15 +133,16 @@ export function createRateLimits(
         return admission;
       }
       counted.allowed?.inc();
+      admission.headers.ratelimit = remainingOf(policy, state);
       return admission;
     },
     async settle(admission, calls) {
       const { limiter, policy, key } = admission;
-      if (!limiter) return admission.headers;
+      if (!limiter || calls <= 1) return admission.headers;
       try {
-        const state = await run(() => limiter.penalty(key, Math.max(1, calls)));
-        const reset = Math.max(1, Math.ceil(state.msBeforeNext / 1000));
-        return { ...admission.headers, ...rateHeader(policy, policy.points - state.consumedPoints, reset) };
+        const state = await run(() => limiter.penalty(key, calls - 1));
+        admission.headers.ratelimit = remainingOf(policy, state);
+        return admission.headers;
       } catch (error) {
         failedOpen(error);
         return admission.headers;
@@ -136,12 +151,15 @@ export function createRateLimits(
   };
 }
 
-/** `RateLimit-Policy` (draft-ietf-httpapi-ratelimit-headers): the quota and its window, in seconds. */
-function policyHeader(policy: RateLimitPolicy): OutgoingHeaders {
-  return { 'ratelimit-policy': `"${policy.name}";q=${policy.points};w=${policy.windowSeconds}` };
+function remainingOf(policy: RateLimitPolicy, state: { consumedPoints: number; msBeforeNext: number }) {
+  return rateHeader(
+    policy,
+    policy.points - state.consumedPoints,
+    Math.max(1, Math.ceil(state.msBeforeNext / 1000)),
+  );
 }
 
-/** `RateLimit`: what remains of the quota, and the seconds until the window resets. */
-function rateHeader(policy: RateLimitPolicy, remaining: number, reset: number): OutgoingHeaders {
-  return { ratelimit: `"${policy.name}";r=${Math.max(0, remaining)};t=${reset}` };
+/** `RateLimit` (draft-ietf-httpapi-ratelimit-headers): what remains of the quota, and the seconds until the window resets. */
+function rateHeader(policy: RateLimitPolicy, remaining: number, reset: number): string {
+  return `"${policy.name}";r=${Math.max(0, remaining)};t=${reset}`;
 }

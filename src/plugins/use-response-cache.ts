@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { getDocumentString } from '@envelop/core';
 import { type Cache, useResponseCache } from '@envelop/response-cache';
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
@@ -11,6 +11,7 @@ import { parseMemberKey } from '../sources/matatika/client.js';
 import { SOURCES } from '../sources/registry.js';
 import { CALLER_ENTITY, type Entity } from '../stores/entities.js';
 import { type ResponseStore, responseKey } from '../stores/response-store.js';
+import { scopeHasher } from '../stores/scopes.js';
 import { withoutCost } from './use-cost-limit.js';
 
 /**
@@ -26,14 +27,15 @@ export function callerScope(
   extraHeaders: readonly string[] = [],
 ): (request: ScopedRequest) => string {
   const headers = [...SOURCES.map((s) => config.sources[s].tokenHeader), ...extraHeaders];
+  const hash = scopeHasher(secret);
   const scopes = new WeakMap<ScopedRequest, string>();
   return (request) => {
     let scope = scopes.get(request);
     if (scope === undefined) {
-      const hmac = createHmac('sha256', secret);
       // Header values cannot hold a newline, so this encoding is unambiguous.
-      for (const name of headers) hmac.update(`${name}\n${request.headers.get(name) ?? ''}\n`);
-      scope = hmac.digest('base64url');
+      let text = '';
+      for (const name of headers) text += `${name}\n${request.headers.get(name) ?? ''}\n`;
+      scope = hash(text);
       scopes.set(request, scope);
     }
     return scope;

@@ -1,7 +1,8 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { UpstreamCall } from '../errors.js';
+import { scopeHasher } from '../stores/scopes.js';
 import type { CallScope, RequestBudget } from './budget.js';
 import { Flight } from './flight.js';
 import type { UpstreamCacheOutcome } from './observer.js';
@@ -76,9 +77,11 @@ export class SharedCalls {
   private readonly lastWrite = new LRUCache<string, number>({ max: 10_000, ttl: MAX_RETENTION_MS });
   private readonly bypassed = new LRUCache<string, true>({ max: MAX_BYPASSED, ttl: MAX_RETENTION_MS });
   private readonly templates: string[][];
+  private readonly hash: (credential: string) => string;
 
   constructor(private readonly options: SharedCallsOptions) {
     this.templates = options.routes.map((r) => r.split('/'));
+    this.hash = scopeHasher(options.secret);
   }
 
   /** The GET's answer: shared with an identical call in flight, from the cache, or sent. */
@@ -206,9 +209,7 @@ export class SharedCalls {
 
   /** The HMAC of the credential sent: in keys and indexes instead of the credential. */
   private scopeOf(credential: string | null): string {
-    return createHmac('sha256', this.options.secret)
-      .update(credential ?? '')
-      .digest('base64url');
+    return this.hash(credential ?? '');
   }
 
   /** One caller's entries of one route (a path, or a route template itself). */
