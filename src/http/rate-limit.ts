@@ -112,7 +112,11 @@ export function createRateLimits(
           limiter.consume(key, 1).catch((e: unknown) => {
             if (e instanceof Error) throw e;
             const res = e as { consumedPoints: number; msBeforeNext: number };
-            return { consumedPoints: res.consumedPoints, msBeforeNext: res.msBeforeNext, over: true as const };
+            return {
+              consumedPoints: res.consumedPoints,
+              msBeforeNext: res.msBeforeNext,
+              over: true as const,
+            };
           }),
         );
       } catch (error) {

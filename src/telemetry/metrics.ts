@@ -123,12 +123,29 @@ export function createMetrics(health: () => Record<SourceName, SourceHealth>) {
      * too): observing through a child skips prom-client's label hashing on every request.
      */
     operationDurations: new Map<string, LabelledHistogram>(),
+    /** batchKeys' children by loader, and callsSaved's by loader and reason (both bounded sets). */
+    batchKeysBy: new Map<string, LabelledHistogram>(),
+    callsSavedBy: new Map<string, LabelledCounter>(),
   };
+}
+
+/**
+ * A labelled metric's child for one label set, bound on first use and kept: updating through it skips
+ * prom-client's hashing of a label object on every request. Only for labels whose values are bounded.
+ */
+export function bound<C>(children: Map<string, C>, key: string, make: () => C): C {
+  let child = children.get(key);
+  if (child === undefined) {
+    child = make();
+    children.set(key, child);
+  }
+  return child;
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-type LabelledHistogram = ReturnType<Histogram<'operation' | 'type' | 'outcome'>['labels']>;
+type LabelledHistogram = ReturnType<Histogram<string>['labels']>;
+type LabelledCounter = ReturnType<Counter<string>['labels']>;
 
 /** Distinct operation names kept as label values; later new names are reported as `other`. */
 const MAX_OPERATION_NAMES = 100;

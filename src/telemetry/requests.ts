@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { codeLabel, operationLabel } from './metrics.js';
+import { bound, codeLabel, operationLabel } from './metrics.js';
 import type { RequestScope } from './scope.js';
 
 /**
@@ -14,13 +14,10 @@ export function recordRequest(scope: RequestScope, status: number, logger: Logge
     metrics.inFlight.dec();
     const operation = operationLabel(metrics, scope.operationName);
     const type = scope.operationType ?? 'unknown';
-    const key = `${operation} ${type} ${scope.outcome}`;
-    let child = metrics.operationDurations.get(key);
-    if (!child) {
-      child = metrics.operationDuration.labels({ operation, type, outcome: scope.outcome });
-      metrics.operationDurations.set(key, child);
-    }
-    child.observe(ms / 1000);
+    const { outcome } = scope;
+    bound(metrics.operationDurations, `${operation} ${type} ${outcome}`, () =>
+      metrics.operationDuration.labels({ operation, type, outcome }),
+    ).observe(ms / 1000);
     for (const code of scope.errorCodes) metrics.errors.inc({ code: codeLabel(code) });
   }
   if (!logger.isLevelEnabled('info')) return;

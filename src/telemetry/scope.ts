@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ErrorCode } from '../errors.js';
 import type { RequestObserver, Savings, UpstreamCacheOutcome } from '../sources/observer.js';
 import type { SourceName } from '../sources/registry.js';
-import type { Metrics } from './metrics.js';
+import { bound, type Metrics } from './metrics.js';
 
 /**
  * What the gateway knows about the request being served: the request id, what the access log and the
@@ -45,7 +45,7 @@ export class RequestScope implements RequestObserver {
   /** A call shared with another request in flight: this request's call all the same (its budget, its count). */
   onShared(source: SourceName): void {
     this.upstreamCalls++;
-    this.metrics?.callsSaved.inc({ loader: source, reason: 'in_flight' });
+    if (this.metrics) savedCalls(this.metrics, source, 'in_flight').inc();
   }
 
   /** A hit answers without a call, and counts as one of the request's calls, as it would uncached. */
@@ -62,10 +62,17 @@ export class RequestScope implements RequestObserver {
   onBatch(loader: string, keys: number, saved: Savings): void {
     const metrics = this.metrics;
     if (!metrics) return;
-    metrics.batchKeys.observe({ loader }, keys);
-    if (saved.batch) metrics.callsSaved.inc({ loader, reason: 'batch' }, saved.batch);
-    if (saved.listCoverage) metrics.callsSaved.inc({ loader, reason: 'list_coverage' }, saved.listCoverage);
+    bound(metrics.batchKeysBy, loader, () => metrics.batchKeys.labels({ loader })).observe(keys);
+    if (saved.batch) savedCalls(metrics, loader, 'batch').inc(saved.batch);
+    if (saved.listCoverage) savedCalls(metrics, loader, 'list_coverage').inc(saved.listCoverage);
   }
+}
+
+/** upstream_calls_saved_total's child for one loader and reason. */
+function savedCalls(metrics: Metrics, loader: string, reason: 'batch' | 'list_coverage' | 'in_flight') {
+  return bound(metrics.callsSavedBy, `${loader} ${reason}`, () =>
+    metrics.callsSaved.labels({ loader, reason }),
+  );
 }
 
 /** A caller's id is taken as is only when it is short and plain; anything else gets a fresh one. */

@@ -1,6 +1,6 @@
 import { subscribe } from 'node:diagnostics_channel';
 import type { UpstreamTarget } from '../sources/index.js';
-import type { Metrics } from './metrics.js';
+import { bound, type Metrics } from './metrics.js';
 
 interface Watched extends UpstreamTarget {
   metrics: Metrics;
@@ -100,18 +100,14 @@ function onDone(request: UndiciRequest, status: string) {
   if (!call) return;
   inFlight.delete(request);
   const { target } = call;
-  const key = `${request.method} ${call.route} ${status}`;
-  let child = target.children.get(key);
-  if (!child) {
-    child = target.metrics.upstreamDuration.labels({
+  bound(target.children, `${request.method} ${call.route} ${status}`, () =>
+    target.metrics.upstreamDuration.labels({
       source: target.source,
       method: request.method,
       route: call.route,
       status,
-    });
-    target.children.set(key, child);
-  }
-  child.observe((performance.now() - call.started) / 1000);
+    }),
+  ).observe((performance.now() - call.started) / 1000);
 }
 
 /** The template a path follows, or `other`: never the path itself, whose ids would be unbounded labels. */
