@@ -119,7 +119,7 @@ describe('the response cache and the APQ registry in Redis (REDIS_URL, a real re
     expect(h.calls()).toHaveLength(3);
   });
 
-  it('drops a colleague’s cached member list on every replica when a member renames their profile (issue 15, row 2)', async () => {
+  it('drops a colleague’s cached member list on every replica when a member renames their profile', async () => {
     const [a, b] = await replicas();
     const members = `{ workspace(id: "${demo.matatika.workspaceIds.provisioning}") { members { edges { node { upstreamId name } } } } }`;
     type Members = {
@@ -135,7 +135,7 @@ describe('the response cache and the APQ registry in Redis (REDIS_URL, a real re
     expect(nameOfDemo(await post<Members>(b, members, { headers: asOther }))).toBe('Renamed on A');
   });
 
-  it('reads Redis once per request, miss or hit (issue 15, row 3)', async () => {
+  it('reads Redis once per request, miss or hit', async () => {
     const g = await cachedGateway(`${redis.server.url}/1`);
     await redis.inspect.config('RESETSTAT');
     await post(g, PROFILE_NAME);
@@ -145,7 +145,7 @@ describe('the response cache and the APQ registry in Redis (REDIS_URL, a real re
     expect(h.calls()).toHaveLength(1);
   });
 
-  it('with Redis stopped, refuses its commands unsent, reports it on /readyz and counts it (issue 15, row 3)', async () => {
+  it('with Redis stopped, refuses its commands unsent, reports it on /readyz and counts it', async () => {
     const own = await startRedis();
     const g = await cachedGateway(own.url);
     const query = `{ profile(id: "${demo.matatika.profileIds.demo}") { upstreamId } }`;
@@ -171,7 +171,7 @@ describe('the response cache and the APQ registry in Redis (REDIS_URL, a real re
     expect(await ready.json()).toMatchObject({ status: 'degraded', stores: { redis: 'down' } });
   });
 
-  it('with Redis hung, waits out one command timeout, then skips Redis until a probe answers (issue 15, row 3)', async () => {
+  it('with Redis hung, waits out one command timeout, then skips Redis until a probe answers', async () => {
     const own = await startRedis();
     const g = await cachedGateway(own.url);
     await post(g, PROFILE_NAME);
@@ -195,7 +195,7 @@ describe('the response cache and the APQ registry in Redis (REDIS_URL, a real re
     await own.close();
   });
 
-  it('does not leave the caller of a mutation whose invalidation timed out reading the old value (issue 15, row 4)', async () => {
+  it('does not leave the caller of a mutation whose invalidation timed out reading the old value', async () => {
     const own = await startRedis();
     const g = await cachedGateway(own.url);
     await post(g, PROFILE_NAME);
@@ -220,7 +220,7 @@ describe('the response cache and the APQ registry in Redis (REDIS_URL, a real re
     await own.close();
   });
 
-  it('leaves no key without a TTL, runs no KEYS, and is empty once the TTL has passed (issue 15, row 7)', async () => {
+  it('leaves no key without a TTL, runs no KEYS, and is empty once the TTL has passed', async () => {
     const db = `${redis.server.url}/2`;
     const store = new Redis(db);
     const g = await cachedGateway(db, { RESPONSE_CACHE_TTL_MS: '1000' });
@@ -253,7 +253,7 @@ describe('the response cache and the APQ registry in Redis (REDIS_URL, a real re
     store.disconnect();
   });
 
-  it('keeps the APQ registry bounded: the newest registrations, each with a TTL (issue 15, row 1)', async () => {
+  it('keeps the APQ registry bounded: the newest registrations, each with a TTL', async () => {
     const link = new RedisLink(`${redis.server.url}/3`, createLogger('silent'));
     const store = new Redis(`${redis.server.url}/3`);
     const { redisOperationStore } = await import('../../src/stores/operation-store.js');
