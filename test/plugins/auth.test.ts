@@ -118,9 +118,13 @@ describe('auth at the gateway (AUTH_JWKS_URL): @authenticated and @requiresScope
     expect(skipped).toEqual({ data: { __typename: 'Query' } });
     // One document, its @skip by a variable: each request's own variables decide what it reaches.
     const bySkip = `query ($s: Boolean!) { __typename profile(id: "${P.demo}") @skip(if: $s) { name } }`;
-    expect(await post(gateway, bySkip, { variables: { s: true } })).toEqual({ data: { __typename: 'Query' } });
+    expect(await post(gateway, bySkip, { variables: { s: true } })).toEqual({
+      data: { __typename: 'Query' },
+    });
     expect(codes(await post(gateway, bySkip, { variables: { s: false } }))).toEqual(['UNAUTHENTICATED']);
-    expect(await post(gateway, bySkip, { variables: { s: true } })).toEqual({ data: { __typename: 'Query' } });
+    expect(await post(gateway, bySkip, { variables: { s: true } })).toEqual({
+      data: { __typename: 'Query' },
+    });
   });
 
   it("checks a token's signature once, however many requests carry it", async () => {
