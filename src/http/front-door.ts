@@ -92,11 +92,14 @@ export function createFrontDoor(options: FrontDoorOptions) {
     };
     try {
       // Rate limits: checked before anything runs, on both paths; the calls made are taken after.
-      const admission = rateLimits && limitable(exchange) ? await rateLimits.admit(exchange.headers) : null;
+      // Awaited only when the store is Redis: a promise hop costs even when already settled.
+      const admitting = rateLimits && limitable(exchange) ? rateLimits.admit(exchange.headers) : null;
+      const admission = admitting instanceof Promise ? await admitting : admitting;
       const answer = admission?.refused
         ? refuse(exchange, admission.refused, admission.headers)
         : await (span ? span.run(() => answerOf(exchange, scope)) : answerOf(exchange, scope));
-      const limitHeaders = admission ? await settled(admission, scope) : undefined;
+      const settling = admission ? settled(admission, scope) : undefined;
+      const limitHeaders = settling instanceof Promise ? await settling : settling;
       await send(exchange, scope.id, answer, record, limitHeaders);
     } finally {
       record(500);

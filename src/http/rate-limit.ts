@@ -1,7 +1,5 @@
-import { createRequire } from 'node:module';
 import type { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
-import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RateLimitPolicy } from '../config/governance.js';
 import type { Config } from '../config.js';
 import { refusal } from '../errors.js';
@@ -9,13 +7,7 @@ import { callerScope } from '../plugins/use-response-cache.js';
 import type { RedisLink } from '../stores/redis.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { HeaderReader, OutgoingHeaders } from './exchange.js';
-
-const require = createRequire(import.meta.url);
-
-/** rate-limiter-flexible is loaded only when RATE_LIMIT is set: a gateway without limits does not carry it. */
-function flexible(): typeof import('rate-limiter-flexible') {
-  return require('rate-limiter-flexible') as typeof import('rate-limiter-flexible');
-}
+import { memoryWindows, redisWindows, type WindowState, type Windows } from './rate-windows.js';
 
 /** A request let in (or not) by its caller's bucket, and what settling it needs. */
 export interface Admission {
@@ -26,21 +18,21 @@ export interface Admission {
   key: string;
   policy: RateLimitPolicy;
   /** Null when the store failed: the request is served and not counted. */
-  limiter: RateLimiterAbstract | null;
+  windows: Windows | null;
 }
 
 export interface RateLimits {
-  /** Before anything runs: the caller's bucket, and a refusal when it is empty. */
-  admit(headers: HeaderReader): Promise<Admission>;
-  /** After the answer: takes the rest of the calls the request made (admit took one) and returns its RateLimit headers. */
-  settle(admission: Admission, calls: number): Promise<OutgoingHeaders>;
+  /** Before anything runs: the caller's bucket, and a refusal when it is empty (at once when in memory). */
+  admit(headers: HeaderReader): Admission | Promise<Admission>;
+  /** After the answer: takes the calls the request made past the first and returns its RateLimit headers. */
+  settle(admission: Admission, calls: number): OutgoingHeaders | Promise<OutgoingHeaders>;
 }
 
 const FAILURE_LOG_INTERVAL_MS = 60_000;
 
 /**
- * Budgets of upstream calls per caller (RATE_LIMIT), counted in rate-limiter-flexible's fixed windows:
- * in Redis when the gateway has one (every replica shares the bucket), else in this process's memory.
+ * Budgets of upstream calls per caller (RATE_LIMIT), counted in fixed windows: in Redis
+ * (rate-limiter-flexible) when the gateway has one, so every replica shares the bucket, else in memory.
  * A caller is its credentials' HMAC (the response cache's scope, plus the gateway token's header when
  * auth is on). A named client (RATE_LIMIT_CLIENT_HEADER) gets its own budget only when RATE_LIMIT_CLIENTS
  * names it, and then per client *and* caller: a made-up name falls back to the caller's default bucket, and
@@ -56,21 +48,16 @@ export function createRateLimits(
   if (!limits) return null;
   const extra = config.governance.auth ? [config.governance.auth.tokenHeader] : [];
   const scopeOf = callerScope(config, limits.secret, extra);
-  const limiters = new Map<RateLimitPolicy, RateLimiterAbstract>();
+  const stores = new Map<RateLimitPolicy, Windows>();
   // `RateLimit-Policy`: the quota and its window, in seconds; the same on every answer of a policy.
   const policyHeaders = new Map<RateLimitPolicy, string>();
   for (const policy of [limits.policy, ...limits.clients.values()]) {
     policyHeaders.set(policy, `"${policy.name}";q=${policy.points};w=${policy.windowSeconds}`);
-    const options = { points: policy.points, duration: policy.windowSeconds, keyPrefix: `rl:${policy.name}` };
-    limiters.set(
+    stores.set(
       policy,
       link
-        ? new (flexible().RateLimiterRedis)({
-            ...options,
-            storeClient: link.redis,
-            rejectIfRedisNotReady: true,
-          })
-        : new (flexible().RateLimiterMemory)(options),
+        ? redisWindows(link, policy.name, policy.points, policy.windowSeconds)
+        : memoryWindows(policy.windowSeconds),
     );
   }
   const counted = {
@@ -79,8 +66,6 @@ export function createRateLimits(
     unavailable: metrics?.rateLimited.labels({ outcome: 'unavailable' }),
   };
   let lastLogged = 0;
-  // Through the link's circuit: a store that is down or hung refuses at once instead of per request.
-  const run = <T>(command: () => Promise<T>): Promise<T> => (link ? link.run(command) : command());
   const failedOpen = (error: unknown) => {
     counted.unavailable?.inc();
     const now = Date.now();
@@ -89,73 +74,79 @@ export function createRateLimits(
       logger.warn({ err: (error as Error)?.message }, 'rate limits unavailable: serving without counting');
     }
   };
+  /** The decision once the request's first point is taken: over the quota is a 429. */
+  const decide = (admission: Admission, state: WindowState): Admission => {
+    const { policy } = admission;
+    if (state.consumedPoints > policy.points) {
+      counted.limited?.inc();
+      const retryAfter = Math.max(1, Math.ceil(state.msBeforeNext / 1000));
+      admission.headers.ratelimit = rateHeader(policy, 0, retryAfter);
+      admission.headers['retry-after'] = String(retryAfter);
+      admission.refused = refusal(
+        'RATE_LIMITED',
+        `Rate limit reached: ${policy.points} upstream calls per ${policy.windowSeconds} s (policy ${policy.name}); retry in ${retryAfter} s.`,
+        429,
+        { retryAfter },
+      );
+      return admission;
+    }
+    counted.allowed?.inc();
+    admission.headers.ratelimit = remainingOf(policy, state);
+    return admission;
+  };
+  const unavailable = (admission: Admission, error: unknown): Admission => {
+    failedOpen(error);
+    admission.windows = null;
+    return admission;
+  };
   return {
-    async admit(headers) {
+    admit(headers) {
       const client = headers.get(limits.clientHeader);
       const named = client === null ? undefined : limits.clients.get(client);
       const policy = named ?? limits.policy;
       const scope = scopeOf({ headers });
       const key = named ? `c:${policy.name}:${scope}` : `s:${scope}`;
-      const limiter = limiters.get(policy) as RateLimiterAbstract;
+      const windows = stores.get(policy) as Windows;
       const admission: Admission = {
         refused: null,
         headers: { 'ratelimit-policy': policyHeaders.get(policy) as string },
         key,
         policy,
-        limiter,
+        windows,
       };
       // One point taken now, the rest of the request's calls after it: a request of one call or none
-      // costs one store command. An over-limit answer resolves (it is no store failure for the circuit).
-      let state: { consumedPoints: number; msBeforeNext: number; over?: true };
-      try {
-        state = await run(() =>
-          limiter.consume(key, 1).catch((e: unknown) => {
-            if (e instanceof Error) throw e;
-            const res = e as { consumedPoints: number; msBeforeNext: number };
-            return {
-              consumedPoints: res.consumedPoints,
-              msBeforeNext: res.msBeforeNext,
-              over: true as const,
-            };
-          }),
-        );
-      } catch (error) {
-        failedOpen(error);
-        return { ...admission, limiter: null };
-      }
-      if (state.over) {
-        counted.limited?.inc();
-        const retryAfter = Math.max(1, Math.ceil(state.msBeforeNext / 1000));
-        admission.headers.ratelimit = rateHeader(policy, 0, retryAfter);
-        admission.headers['retry-after'] = String(retryAfter);
-        admission.refused = refusal(
-          'RATE_LIMITED',
-          `Rate limit reached: ${policy.points} upstream calls per ${policy.windowSeconds} s (policy ${policy.name}); retry in ${retryAfter} s.`,
-          429,
-          { retryAfter },
-        );
-        return admission;
-      }
-      counted.allowed?.inc();
-      admission.headers.ratelimit = remainingOf(policy, state);
-      return admission;
+      // costs one store command.
+      const taken = windows.take(key, 1);
+      return taken instanceof Promise
+        ? taken.then(
+            (state) => decide(admission, state),
+            (error: unknown) => unavailable(admission, error),
+          )
+        : decide(admission, taken);
     },
-    async settle(admission, calls) {
-      const { limiter, policy, key } = admission;
-      if (!limiter || calls <= 1) return admission.headers;
-      try {
-        const state = await run(() => limiter.penalty(key, calls - 1));
-        admission.headers.ratelimit = remainingOf(policy, state);
-        return admission.headers;
-      } catch (error) {
-        failedOpen(error);
-        return admission.headers;
+    settle(admission, calls) {
+      const { windows, policy, key, headers } = admission;
+      if (!windows || calls <= 1) return headers;
+      const taken = windows.take(key, calls - 1);
+      if (!(taken instanceof Promise)) {
+        headers.ratelimit = remainingOf(policy, taken);
+        return headers;
       }
+      return taken.then(
+        (state) => {
+          headers.ratelimit = remainingOf(policy, state);
+          return headers;
+        },
+        (error: unknown) => {
+          failedOpen(error);
+          return headers;
+        },
+      );
     },
   };
 }
 
-function remainingOf(policy: RateLimitPolicy, state: { consumedPoints: number; msBeforeNext: number }) {
+function remainingOf(policy: RateLimitPolicy, state: WindowState) {
   return rateHeader(
     policy,
     policy.points - state.consumedPoints,

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Gateway } from '../../src/gateway.js';
+import { memoryWindows } from '../../src/http/rate-windows.js';
 import { codes, demo, type GraphQLResponse, useHarness } from '../support/harness.js';
 import { type RedisServer, startRedis, untilRedis } from '../support/redis.js';
 
@@ -109,5 +110,32 @@ describe('rate limits per caller (RATE_LIMIT), counted in upstream calls', () =>
     const { response } = await ask(h.gateway, asA);
     expect(response.headers.get('ratelimit-policy')).toBeNull();
     expect(response.headers.get('ratelimit')).toBeNull();
+  });
+});
+
+describe('the windows one process keeps (no REDIS_URL)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('counts points in a fixed window, answered at once, and starts afresh when it ends', () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: 1_000_000 });
+    const windows = memoryWindows(60);
+    expect(windows.take('a', 1)).toEqual({ consumedPoints: 1, msBeforeNext: 60_000 });
+    vi.setSystemTime(1_030_000);
+    expect(windows.take('a', 4)).toEqual({ consumedPoints: 5, msBeforeNext: 30_000 });
+    expect(windows.take('b', 1)).toEqual({ consumedPoints: 1, msBeforeNext: 60_000 });
+    vi.setSystemTime(1_060_000);
+    expect(windows.take('a', 1)).toEqual({ consumedPoints: 1, msBeforeNext: 60_000 });
+  });
+
+  it('keeps at most its bound of callers, the least recently seen out first', () => {
+    const windows = memoryWindows(60, 2);
+    windows.take('a', 3);
+    windows.take('b', 3);
+    windows.take('a', 1);
+    windows.take('c', 1);
+    expect(windows.take('a', 1).consumedPoints).toBe(5);
+    expect(windows.take('b', 1).consumedPoints).toBe(1);
   });
 });
