@@ -10,6 +10,7 @@ import {
   Kind,
   type SelectionSetNode,
 } from 'graphql';
+import { decodeId } from '../schema/global-ids.js';
 
 /** Coerced variables, as graphql-js's getVariableValues returns them. */
 export type Variables = Record<string, unknown>;
@@ -75,9 +76,12 @@ export function setsOf(nodes: readonly FieldNode[]): Array<SelectionSetNode | un
   return nodes.map((n) => n.selectionSet);
 }
 
-/** A Relay global id (base64 of `Type:id`), or null for one that is not: it costs no call. */
+/** A Relay global id decoded as the schema decodes it, or null for one it refuses: that costs no call. */
 export function decodeGlobal(id: string): { type: string; id: string } | null {
-  const text = Buffer.from(id, 'base64').toString('utf8');
-  const colon = text.indexOf(':');
-  return colon > 0 ? { type: text.slice(0, colon), id: text.slice(colon + 1) } : null;
+  try {
+    const decoded = decodeId(id);
+    return { type: decoded.typename, id: decoded.id };
+  } catch {
+    return null;
+  }
 }

@@ -17,6 +17,7 @@ import type { JWTPayload } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { AuthConfig } from '../config/governance.js';
 import type { InitialContext } from '../context.js';
+import { perOperation } from '../cost/per-operation.js';
 import { fieldsOf, setsOf, type Walk } from '../cost/walk.js';
 import { refusal } from '../errors.js';
 
@@ -111,29 +112,8 @@ export function useAuth({ auth }: AuthOptions): Plugin {
       return r ? [[coordinate, r] as const] : [];
     });
   };
-  // Only a variable in @skip/@include makes what an operation reaches depend on its variables; any
-  // other document's needs are computed once per parsed document and operation name.
-  const fixed = new WeakMap<DocumentNode, Map<string, Need[]>>();
-  const needsOfRequest = (
-    schema: GraphQLSchema,
-    document: DocumentNode,
-    operationName: string | null | undefined,
-    variables: Record<string, unknown> | null | undefined,
-  ): Need[] => {
-    let byName = fixed.get(document);
-    if (!byName) {
-      if (skipsByVariable(document)) return needsOf(schema, document, operationName, variables);
-      byName = new Map();
-      fixed.set(document, byName);
-    }
-    const key = operationName ?? '';
-    let needs = byName.get(key);
-    if (!needs) {
-      needs = needsOf(schema, document, operationName, variables);
-      byName.set(key, needs);
-    }
-    return needs;
-  };
+  // Only a variable in @skip/@include makes what an operation reaches depend on its variables.
+  const needsOfRequest = perOperation(skipsByVariable, needsOf);
   return {
     async onExecute({ args }) {
       const needs = needsOfRequest(

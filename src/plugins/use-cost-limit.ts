@@ -1,8 +1,8 @@
-import { type DocumentNode, type ExecutionResult, type GraphQLSchema, getOperationAST } from 'graphql';
+import { type ExecutionResult, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { InitialContext } from '../context.js';
-import type { Demand } from '../cost/demand.js';
 import { operationDemands } from '../cost/estimate.js';
+import { perOperation } from '../cost/per-operation.js';
 import { refusal } from '../errors.js';
 
 export interface CostLimitOptions {
@@ -35,26 +35,10 @@ export function useCostLimit({
   upsunRenews,
 }: CostLimitOptions): Plugin {
   // A document without variables always has the same bound: computed once per parsed document.
-  const fixed = new WeakMap<DocumentNode, Map<string, Demand[] | null>>();
-  const demandsOf = (
-    schema: GraphQLSchema,
-    document: DocumentNode,
-    operationName: string | null | undefined,
-    variables: Record<string, unknown> | null | undefined,
-  ) => {
-    const operation = getOperationAST(document, operationName);
-    if (operation?.variableDefinitions?.length) {
-      return operationDemands(schema, document, operationName, variables);
-    }
-    let byName = fixed.get(document);
-    if (!byName) {
-      byName = new Map();
-      fixed.set(document, byName);
-    }
-    const key = operationName ?? '';
-    if (!byName.has(key)) byName.set(key, operationDemands(schema, document, operationName, variables));
-    return byName.get(key) as Demand[] | null;
-  };
+  const demandsOf = perOperation(
+    (document, operationName) => !!getOperationAST(document, operationName)?.variableDefinitions?.length,
+    operationDemands,
+  );
   return {
     onExecute({ args }) {
       const context = args.contextValue as InitialContext;

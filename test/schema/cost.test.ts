@@ -139,6 +139,15 @@ describe('cost known before execution: an upper bound of the upstream calls, che
     expect(h.sandbox.requests).toHaveLength(0);
   });
 
+  it("bounds one document by each request's own variables", async () => {
+    const query = 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }';
+    const bound = async (ids: string[]) =>
+      costOf(await post(h.gateway, query, { headers: ALL, variables: { ids } }))?.estimatedCalls;
+    expect(await bound([gid('Profile', P.demo)])).toBe(1);
+    expect(await bound([gid('Profile', P.demo), gid('Profile', P.google)])).toBe(2);
+    expect(await bound([gid('Profile', P.google)])).toBe(1);
+  });
+
   it('answers extensions.cost only when asked (x-gateway-cost), or always with COST_EXTENSION=always', async () => {
     const query = `{ profile(id: "${P.demo}") { name } }`;
     expect(costOf(await post(h.gateway, query))).toBeUndefined();
